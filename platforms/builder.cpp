@@ -1,0 +1,1 @@
+// Platform builder: see builder.h (in progress).
