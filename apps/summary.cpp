@@ -1,0 +1,57 @@
+#include "apps/summary.h"
+
+#include <systemc>
+
+#include "models/core/log.h"
+#include "models/core/stats.h"
+
+namespace hvsim {
+
+namespace {
+using ull = unsigned long long;
+
+std::string grouped(uint64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+const Counter* counter(const std::string& name) {
+  return dynamic_cast<const Counter*>(StatsRegistry::instance().find(name));
+}
+}  // namespace
+
+void print_summary(std::ostream& os, const Platform& platform, const HostTiming& host) {
+  RunOutcome end = platform.outcome();
+  double sim_s = sc_core::sc_time_stamp().to_seconds();
+  os << "=== hvsim summary: " << platform.name() << " ===\n";
+  os << strfmt("%-22s %s: %s (exit status %d)\n", "end", RunOutcome::name(end.kind), end.message.c_str(),
+               end.exit_status);
+  os << strfmt("%-22s %.6f us\n", "simulated time", sim_s * 1e6);
+  uint64_t total_insns = 0;
+  for (VirtualCpu* cpu : platform.cpus()) {
+    uint64_t insns = cpu->instructions(), cyc = cpu->cycles(), idle = cpu->idle_cycles();
+    total_insns += insns;
+    os << strfmt("%-22s %s instructions, %s cycles (CPI %.3f), idle %.1f%%\n", cpu->name(), grouped(insns).c_str(),
+                 grouped(cyc).c_str(), insns ? static_cast<double>(cyc - idle) / static_cast<double>(insns) : 0.0,
+                 cyc ? 100.0 * static_cast<double>(idle) / static_cast<double>(cyc) : 0.0);
+    const std::string n = cpu->name();
+    if (auto* roi = counter(n + ".instructions"); roi && StatsRegistry::instance().roi_count()) {
+      const Counter* rc = counter(n + ".cycles");
+      os << strfmt("%-22s %s instructions, %s cycles (%u region%s marked by the guest)\n", "  region of interest",
+                   grouped(roi->roi_value()).c_str(), grouped(rc ? rc->roi_value() : 0).c_str(),
+                   StatsRegistry::instance().roi_count(), StatsRegistry::instance().roi_count() == 1 ? "" : "s");
+    }
+    auto pr = counter(n + ".port_reads"), pw = counter(n + ".port_writes"), mr = counter(n + ".mmio_reads"),
+         mw = counter(n + ".mmio_writes");
+    if (pr && pw && mr && mw)
+      os << strfmt("%-22s %s port I/O, %s MMIO accesses\n", "  device accesses",
+                   grouped(pr->value() + pw->value()).c_str(), grouped(mr->value() + mw->value()).c_str());
+  }
+  double mips = host.wall_seconds > 0 ? static_cast<double>(total_insns) / host.wall_seconds / 1e6 : 0.0;
+  os << strfmt("%-22s %.3f s (%.1f guest MIPS, simulated/host time %.3g)\n", "host wall time", host.wall_seconds,
+               mips, host.wall_seconds > 0 ? sim_s / host.wall_seconds : 0.0);
+  if (Log::warnings()) os << strfmt("%-22s %llu (see stderr)\n", "warnings", static_cast<ull>(Log::warnings()));
+}
+
+}  // namespace hvsim
