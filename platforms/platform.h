@@ -57,6 +57,7 @@ class Platform {
     std::vector<std::unique_ptr<sc_core::sc_module>> components;  // destroyed before `module`
     Memory* ram = nullptr;
     std::vector<VirtualCpu*> cpus;
+    std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> lines;  // interrupt lines
     std::vector<std::function<void()>> on_ready;  // wiring that needs every component (run in order)
   };
   struct Component {

@@ -1,6 +1,6 @@
 /* Multiboot v1 header and kernel entry (i386, protected mode, paging off, interrupts off). */
 #define MB_HEADER_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00000003 /* bit 0: page-align modules; bit 1: provide memory info */
+#define MB_FLAGS 0x00000002 /* bit 1: provide memory info (no modules, no video mode, no a.out kludge) */
 
 #define GDT_CODE 0x08
 #define GDT_DATA 0x10
@@ -21,12 +21,14 @@ _start:
         cld
         movl    %eax, %edx              /* keep the boot magic; EBX (info pointer) is left alone */
 
-        /* Zero .bss (the loader should have done it; doing it again costs nothing). */
+        /* Zero .bss (the loader should have done it; doing it again is cheap). The linker script
+         * aligns both ends to 16 bytes. */
         movl    $__bss_start, %edi
         movl    $__bss_end, %ecx
         subl    %edi, %ecx
+        shrl    $2, %ecx
         xorl    %eax, %eax
-        rep stosb
+        rep stosl
 
         /* Our own flat GDT: 0x08 = 32-bit code, 0x10 = 32-bit data, limit 0x17. */
         lgdt    gdt_descriptor
