@@ -14,4 +14,5 @@ bash "$root/scripts/build.sh" asan
 # detect_stack_use_after_return stays off: QuickThreads stack switching confuses ASan's fake stacks.
 export ASAN_OPTIONS="detect_stack_use_after_return=0:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs")
