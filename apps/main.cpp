@@ -23,6 +23,7 @@ const char* kUsage =
     "  hvsim params [PLATFORM.yaml]                     list every parameter (default, unit, doc)\n"
     "run options:\n"
     "  --kernel ELF          Multiboot v1 ELF32 (or x86-64 ELF64) guest kernel\n"
+    "  --profile NAME        hypervisor cost profile: profiles/NAME.yaml (modern-intel, older-intel-2012) or a path\n"
     "  -p NAME=VALUE         set a parameter (e.g. -p vm0.cpu0.cpi=1.5); repeatable, wins over the file\n"
     "  --stats FILE.json     hierarchical statistics with units (deterministic)\n"
     "  --stats-csv FILE.csv  the same as flat CSV\n"
@@ -86,6 +87,7 @@ RunArgs parse_run(int argc, char** argv) {
       return argv[++i];
     };
     if (arg == "--kernel") a.options.kernel = value("a file");
+    else if (arg == "--profile") a.options.profile = value("a profile name");
     else if (arg == "-p") {
       std::string kv = value("NAME=VALUE");
       auto eq = kv.find('=');

@@ -8,6 +8,8 @@
 #include "models/bus/measure_port.h"
 #include "models/bus/memory.h"
 #include "models/bus/pci_host_bridge.h"
+#include "models/bus/test_device.h"
+#include "models/hypervisor/hypervisor.h"
 #include "models/bus/uart16550.h"
 #include "models/core/log.h"
 #include "models/cpu/virtual_cpu.h"
@@ -32,21 +34,51 @@ std::unique_ptr<sc_core::sc_module> make_memory(const Platform::Component& c, Pl
 
 std::unique_ptr<sc_core::sc_module> make_vcpu(const Platform::Component& c, Platform::Vm& vm, Platform&) {
   auto cpu = std::make_unique<VirtualCpu>(c.name.c_str());
-  cpu->mem.bind(vm.mem->target_socket);
-  cpu->io.bind(vm.io->target_socket);
   vm.cpus.push_back(cpu.get());
   return cpu;
 }
-// Maps a device's target socket at `port` (placement key, default given) in the port-I/O space.
+// Records a window for the intercept map with the path the component asked for.
+void record(const Platform::Component& c, Platform::Vm& vm, InterceptMap::Space space, uint64_t base, uint64_t size,
+            ExitHandler default_path, const std::string& suffix = "", bool eoi_register = false) {
+  InterceptMap::Entry e;
+  e.base = base;
+  e.size = size;
+  e.handler = c.path_or(default_path);
+  e.device = c.name + suffix;
+  e.eoi_register = eoi_register;
+  vm.mappings.push_back({space, e});
+}
+
+// Maps a device's target socket at `key` (placement key, default given) in the port-I/O space.
 template <typename Socket>
-void map_port(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t default_port, uint64_t size) {
-  uint64_t port = c.u64_or("port", default_port);
-  if (port + size > 0x10000) throw ConfigError(c.at("port"), "port range must lie below 0x10000");
+void map_port(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t default_port, uint64_t size,
+              ExitHandler default_path = ExitHandler::kRoot, const std::string& key = "port") {
+  uint64_t port = c.u64_or(key, default_port);
+  if (port + size > 0x10000) throw ConfigError(c.at(key), "port range must lie below 0x10000");
   try {
     vm.io->map(port, size, socket, c.full_name());
   } catch (const ConfigError& e) {
-    throw ConfigError(c.at("port"), e.what());
+    throw ConfigError(c.at(key), e.what());
   }
+  record(c, vm, InterceptMap::Space::kPort, port, size, default_path);
+}
+
+template <typename Socket>
+void map_mmio(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t base, uint64_t size,
+              ExitHandler default_path = ExitHandler::kRoot) {
+  if (base % 4096 || size % 4096) throw ConfigError(c.at("mmio"), "MMIO windows must be 4 KiB aligned");
+  try {
+    vm.mem->map(base, size, socket, c.full_name());
+  } catch (const ConfigError& e) {
+    throw ConfigError(c.at("mmio"), e.what());
+  }
+  record(c, vm, InterceptMap::Space::kMemory, base, size, default_path);
+}
+
+unsigned isa_irq(const Platform::Component& c, unsigned fallback) {
+  uint64_t n = c.u64_or("irq", fallback);
+  if (n > 15 || n == 2) throw ConfigError(c.at("irq"), "ISA IRQ must be 0-15 and not 2 (the cascade)");
+  return static_cast<unsigned>(n);
 }
 
 sc_core::sc_signal<bool>& new_line(Platform::Vm& vm, const std::string& name) {
@@ -57,8 +89,7 @@ sc_core::sc_signal<bool>& new_line(Platform::Vm& vm, const std::string& name) {
 std::unique_ptr<sc_core::sc_module> make_uart(const Platform::Component& c, Platform::Vm& vm, Platform&) {
   auto uart = std::make_unique<Uart16550>(c.name.c_str());
   map_port(c, vm, uart->socket, 0x3F8, 8);  // COM1
-  // The interrupt controller arrives with the hypervisor issue; until then the line is observed only.
-  uart->irq.bind(new_line(vm, c.name + "_irq"));
+  uart->irq.bind(vm.irq_line(isa_irq(c, 4)));
   return uart;
 }
 
@@ -77,7 +108,8 @@ std::unique_ptr<sc_core::sc_module> make_debug_exit(const Platform::Component& c
 
 std::unique_ptr<sc_core::sc_module> make_measure_port(const Platform::Component& c, Platform::Vm& vm, Platform&) {
   auto dev = std::make_unique<MeasurePort>(c.name.c_str());
-  map_port(c, vm, dev->socket, 0x508, measure::kPortSize);
+  // Instrumentation, not a device: by default invisible to the cost model (no exit).
+  map_port(c, vm, dev->socket, 0x508, measure::kPortSize, ExitHandler::kNone);
   return dev;
 }
 
@@ -88,6 +120,21 @@ std::unique_ptr<sc_core::sc_module> make_pci_host(const Platform::Component& c, 
   vm.mem->set_default_target(host->mem_window, c.full_name() + " (PCI memory decode)");
   return host;
 }
+std::unique_ptr<sc_core::sc_module> make_test_device(const Platform::Component& c, Platform::Vm& vm, Platform&) {
+  auto dev = std::make_unique<TestDevice>(c.name.c_str());
+  if (!c.has("port") && !c.has("mmio")) throw ConfigError(c.at(""), "a test device needs a port and/or an mmio window");
+  if (c.has("port")) map_port(c, vm, dev->port, 0, testdev::kPortSize);
+  if (c.has("mmio")) map_mmio(c, vm, dev->mmio, c.u64("mmio"), testdev::kMmioSize);
+  dev->irq.bind(c.has("irq") ? vm.irq_line(isa_irq(c, 5)) : new_line(vm, c.name + "_irq"));
+  return dev;
+}
+
+std::unique_ptr<sc_core::sc_module> make_hypervisor(const Platform::Component& c, Platform::Vm& vm, Platform& p) {
+  if (vm.hv) throw ConfigError(c.at(""), "a VM has at most one hypervisor component");
+  auto hv = std::make_unique<Hypervisor>(c.name.c_str(), p.costs(), p.root());
+  vm.hv = hv.get();
+  return hv;
+}
 }  // namespace
 
 void register_builtin_components() {
@@ -95,8 +142,13 @@ void register_builtin_components() {
   if (!t.empty()) return;
   t["memory"] = {"guest RAM at physical address 0 (parameter: size)", {}, make_memory};
   t["x86_vcpu"] = {"x86 vCPU on Unicorn (parameters: clock_hz, cpi, quantum_ps, kernel, ...)", {}, make_vcpu};
-  t["uart16550"] = {"16550A UART (placement: port, default 0x3F8; parameter output: stdout|none|FILE)", {"port"},
-                    make_uart};
+  t["uart16550"] = {"16550A UART (placement: port, default 0x3F8; irq, default 4; parameter output: stdout|none|FILE)",
+                    {"port", "irq"}, make_uart};
+  t["hypervisor"] = {"the partition's hypervisor: intercept map, exit costs (hv.* profile), Hyper-V interface; "
+                     "without it the guest runs on bare hardware",
+                     {}, make_hypervisor};
+  t["test_device"] = {"access-path test device (placement: port, mmio, irq, path): scratch register, IRQ control",
+                      {"port", "mmio", "irq"}, make_test_device};
   t["isa_debug_exit"] = {"QEMU-compatible debug exit: writing v ends the run with status (v<<1)|1 (placement: "
                          "port, default 0x501; iosize, default 2)",
                          {"port", "iosize"}, make_debug_exit};

@@ -63,6 +63,48 @@ uint64_t Platform::Component::u64_or(const std::string& key, uint64_t fallback) 
   return has(key) ? u64(key) : fallback;
 }
 
+ExitHandler Platform::Component::path_or(ExitHandler fallback) const {
+  if (!has("path")) return fallback;
+  std::string p = str("path");
+  if (p == "emulated") return ExitHandler::kRoot;
+  if (p == "hypervisor") return ExitHandler::kHypervisor;
+  if (p == "passthrough") return ExitHandler::kNone;
+  throw ConfigError(at("path"), "path must be emulated, hypervisor or passthrough (got '" + p + "')");
+}
+
+sc_core::sc_signal<bool>& Platform::Vm::irq_line(unsigned n) {
+  if (!isa_irq[n]) {
+    lines.push_back(std::make_unique<sc_core::sc_signal<bool>>(sc_core::sc_gen_unique_name(("irq" + std::to_string(n)).c_str())));
+    isa_irq[n] = lines.back().get();
+  }
+  return *isa_irq[n];
+}
+
+void Platform::load_profile(const std::string& name) {
+  bool is_path = name.find('/') != std::string::npos || (name.size() > 5 && name.substr(name.size() - 5) == ".yaml");
+  std::string file = is_path ? name : std::string(HVSIM_PROFILE_DIR) + "/" + name + ".yaml";
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(SourceLoc{"command line", 0, "--profile"}, "cannot open cost profile '" + file + "'");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(SourceLoc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0, ""}, "YAML: " + e.msg);
+  }
+  const YAML::Node values = root["values"];
+  if (!values || !values.IsMap()) throw ConfigError(SourceLoc{file, 1, "values"}, "a profile needs a 'values' map");
+  for (const auto& kv : values) {
+    std::string key = kv.first.Scalar();
+    SourceLoc where = loc_of(file, kv.first, key);
+    const YAML::Node& v = kv.second;
+    if (!v.IsMap() || !v["value"] || !v["unit"] || !v["source"])
+      throw ConfigError(where, "each profile value needs value, unit and source");
+    ParamRegistry::instance().set_override("hv." + key, v["value"].Scalar(), where);
+    profile_units_.emplace_back("hv." + key, v["unit"].Scalar());
+    profile_locs_.push_back(where);
+  }
+}
+
 Platform::Platform(const std::string& path, const Options& options) : file_(path), options_(options) {
   register_builtin_components();
   YAML::Node root;
@@ -96,13 +138,52 @@ Platform::Platform(const std::string& path, const Options& options) : file_(path
   }
   if (name_.empty()) name_ = path;
 
+  if (!options_.profile.empty()) load_profile(options_.profile);
+  for (auto& [k, v] : options_.overrides)
+    ParamRegistry::instance().set_override(k, v, SourceLoc{"command line", 0, "-p " + k});
+  costs_ = std::make_unique<CostProfile>();
+  root_ = std::make_unique<RootPartition>();
+  for (size_t i = 0; i < profile_units_.size(); ++i) {
+    const ParamBase* p = ParamRegistry::instance().find(profile_units_[i].first);
+    if (p && p->unit() != profile_units_[i].second)
+      throw ConfigError(profile_locs_[i], "unit '" + profile_units_[i].second + "' does not match parameter " +
+                                              p->name() + " (" + p->unit() + ")");
+  }
+
   for (const auto& it : root) {
     std::string key = it.first.Scalar();
     if (key != "platform") build_vm(key, it.second);
   }
   if (vms_.empty()) throw ConfigError(SourceLoc{path, 1, ""}, "the platform has no VM");
-  for (auto& vm : vms_)
+  for (auto& vm : vms_) {
     for (auto& f : vm->on_ready) f();
+    wire_vm(*vm);
+  }
+}
+
+void Platform::wire_vm(Vm& vm) {
+  if (vm.cpus.size() != 1) throw ConfigError(SourceLoc{file_, 0, vm.name}, "a VM needs exactly one vCPU (type x86_vcpu)");
+  VirtualCpu& cpu = *vm.cpus[0];
+  if (!vm.hv) {  // bare hardware: the vCPU talks to the buses directly
+    cpu.mem.bind(vm.mem->target_socket);
+    cpu.io.bind(vm.io->target_socket);
+    return;
+  }
+  Hypervisor& hv = *vm.hv;
+  cpu.mem.bind(hv.guest_mem);
+  cpu.io.bind(hv.guest_io);
+  cpu.vmm.bind(hv.vmm);
+  hv.io_out.bind(vm.io->target_socket);
+  hv.mem_out.bind(vm.mem->target_socket);
+  std::string cpu_name = cpu.name();
+  hv.set_vcpu(cpu.clock_hz.get(), vm.name, cpu_name.substr(cpu_name.rfind('.') + 1));
+  for (auto& m : vm.mappings) {
+    try {
+      hv.intercepts().add(m.space, m.entry);
+    } catch (const ConfigError& e) {
+      throw ConfigError(SourceLoc{file_, 0, m.entry.device}, e.what());
+    }
+  }
 }
 
 Platform::~Platform() = default;
@@ -133,7 +214,7 @@ void Platform::build_vm(const std::string& vm_name, const YAML::Node& node) {
     std::set<std::string> placement(t->second.placement_keys.begin(), t->second.placement_keys.end());
     for (const auto& kv : cn) {
       std::string k = kv.first.Scalar();
-      if (k == "type" || placement.count(k)) continue;
+      if (k == "type" || k == "path" || placement.count(k)) continue;
       if (!kv.second.IsScalar())
         throw ConfigError(loc_of(file_, kv.first, full + "." + k), "a parameter value must be a single value");
       ParamRegistry::instance().set_override(full + "." + k, kv.second.Scalar(), loc_of(file_, kv.first, full + "." + k));
@@ -192,6 +273,20 @@ RunOutcome Platform::outcome() const {
 }
 
 void Platform::dump(std::ostream& os) const {
+  auto dump_intercepts = [&](const Vm& vm) {
+    if (!vm.hv) {
+      os << "intercept map " << vm.name << ": none (no hypervisor: bare hardware)\n";
+      return;
+    }
+    for (auto space : {InterceptMap::Space::kPort, InterceptMap::Space::kMemory}) {
+      os << "intercept map " << vm.name << " (" << space_name(space) << "):\n";
+      for (auto& e : vm.hv->intercepts().entries(space))
+        os << strfmt("  0x%012llx-0x%012llx  %-10s %s%s\n", (ull)e.base, (ull)(e.base + e.size - 1),
+                     exit_handler_name(e.handler), e.device.c_str(), e.eoi_register ? " (EOI register)" : "");
+      auto& d = vm.hv->intercepts().default_entry(space);
+      os << "  (everything else)             " << strfmt("%-10s %s\n", exit_handler_name(d.handler), d.device.c_str());
+    }
+  };
   os << "platform " << name_ << (description_.empty() ? "" : " - " + description_) << "\n";
   os << "components:\n";
   for (auto& l : component_lines_) os << l << "\n";
@@ -202,6 +297,7 @@ void Platform::dump(std::ostream& os) const {
         os << strfmt("  0x%012llx-0x%012llx  %s\n", (ull)r.base, (ull)(r.end() - 1), r.name.c_str());
       if (space->has_default_target()) os << "  (everything else)             " << space->default_target_name() << "\n";
     }
+    dump_intercepts(*vm);
   }
 }
 

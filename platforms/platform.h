@@ -20,6 +20,9 @@
 
 #include "models/core/params.h"
 #include "models/cpu/virtual_cpu.h"
+#include "models/hypervisor/cost_profile.h"
+#include "models/hypervisor/hypervisor.h"
+#include "models/hypervisor/root_partition.h"
 
 namespace YAML { class Node; }
 
@@ -32,6 +35,7 @@ class Platform {
  public:
   struct Options {
     std::string kernel;                 // --kernel: sets <vm>.<cpu>.kernel for every vCPU
+    std::string profile;                // --profile: profiles/NAME.yaml (or a path) of hypervisor costs
     std::vector<std::pair<std::string, std::string>> overrides;  // -p name=value, applied last
   };
 
@@ -58,6 +62,15 @@ class Platform {
     Memory* ram = nullptr;
     std::vector<VirtualCpu*> cpus;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> lines;  // interrupt lines
+    Hypervisor* hv = nullptr;                      // absent: the guest runs on bare hardware
+    // Every device window with the path its component asked for; becomes the intercept map.
+    struct Mapping {
+      InterceptMap::Space space;
+      InterceptMap::Entry entry;
+    };
+    std::vector<Mapping> mappings;
+    sc_core::sc_signal<bool>* isa_irq[16] = {};
+    sc_core::sc_signal<bool>& irq_line(unsigned n);  // ISA IRQ n, created on first use
     std::vector<std::function<void()>> on_ready;  // wiring that needs every component (run in order)
   };
   struct Component {
@@ -70,6 +83,9 @@ class Platform {
     std::string str(const std::string& key) const;  // required scalar
     uint64_t u64(const std::string& key) const;     // required unsigned integer
     uint64_t u64_or(const std::string& key, uint64_t fallback) const;
+    // The `path` key: emulated (exits to the root partition), hypervisor (handled in the hypervisor)
+    // or passthrough (no exit); `fallback` when absent.
+    ExitHandler path_or(ExitHandler fallback) const;
   };
   // A factory creates the model, binds it into the VM and names the keys it consumed itself (the
   // rest become parameters of the model).
@@ -80,11 +96,19 @@ class Platform {
     Factory create;
   };
   static std::map<std::string, Type>& types();
+  CostProfile& costs() { return *costs_; }
+  RootPartition& root() { return *root_; }
 
  private:
   void build_vm(const std::string& vm_name, const YAML::Node& node);
+  void load_profile(const std::string& name);
+  void wire_vm(Vm& vm);
 
   std::string file_, name_, description_;
+  std::unique_ptr<CostProfile> costs_;
+  std::unique_ptr<RootPartition> root_;
+  std::vector<std::pair<std::string, std::string>> profile_units_;  // (parameter, unit) to check
+  std::vector<SourceLoc> profile_locs_;
   Options options_;
   std::vector<std::unique_ptr<Vm>> vms_;
   std::vector<std::string> component_lines_;  // for dump()

@@ -46,7 +46,9 @@ VirtualCpu::VirtualCpu(const sc_core::sc_module_name& name)
     : sc_module(name),
       mem("mem"),
       io("io"),
+      vmm("vmm"),
       intr("intr"),
+      inta("inta"),
       clock_hz(this, "clock_hz", 3000000000ull, "Hz",
                "core clock; cycles convert to time at this rate (calibration.md section 3 quotes cycles @ 3 GHz)"),
       cpi(this, "cpi", 1.0, "cycles/instruction",
@@ -70,11 +72,91 @@ VirtualCpu::VirtualCpu(const sc_core::sc_module_name& name)
       rdtsc_reads_(this, "rdtsc", "instructions", "RDTSC executions (answered with simulated cycles)"),
       msr_accesses_(this, "msr_accesses", "instructions", "RDMSR and WRMSR executions"),
       blocks_translated_(this, "blocks_translated", "blocks", "distinct translation blocks decoded"),
-      quantum_syncs_(this, "quantum_syncs", "syncs", "times the vCPU synchronized with SystemC time") {
+      quantum_syncs_(this, "quantum_syncs", "syncs", "times the vCPU synchronized with SystemC time"),
+      exit_cycles_(this, "exit_cycles", "cycles", "cycles spent in VM exits and injections (hypervisor costs)"),
+      interrupts_(this, "interrupts", "interrupts", "external interrupts delivered through the guest IDT") {
   SC_THREAD(run_thread);
+  trans_.set_extension(&exit_ext_);
+  vmm_trans_.set_extension(&vmm_rq_);
 }
 
-VirtualCpu::~VirtualCpu() = default;
+VirtualCpu::~VirtualCpu() {
+  trans_.clear_extension(&exit_ext_);  // members, not heap objects: the payload must not free them
+  vmm_trans_.clear_extension(&vmm_rq_);
+}
+
+void VirtualCpu::end_of_elaboration() {
+  if (intr.size() == 0) return;
+  sc_core::sc_spawn_options opts;
+  opts.spawn_method();
+  opts.set_sensitivity(&intr->value_changed_event());
+  opts.dont_initialize();
+  sc_core::sc_spawn([this] { irq_check_ = true; }, sc_core::sc_gen_unique_name("intr_watch"), &opts);
+  irq_check_ = true;
+}
+
+void VirtualCpu::charge_exit(uint64_t cycles) {
+  if (!cycles) return;
+  exit_cycles_ += cycles;
+  add_cycles(cycles);
+}
+
+bool VirtualCpu::vmm_call(VmmRequest::Kind kind, uint64_t a, uint64_t b, uint64_t c) {
+  if (vmm.size() == 0) return false;
+  publish_counters();
+  catch_up_with_systemc();
+  vmm_rq_.kind = kind;
+  vmm_rq_.a = a;
+  vmm_rq_.b = b;
+  vmm_rq_.c = c;
+  vmm_rq_.cycles = 0;
+  vmm_rq_.result = VmmRequest::Result::kNative;
+  vmm_rq_.long_mode = core_->mode() == CpuMode::kLong64;
+  vmm_trans_.set_command(tlm::TLM_IGNORE_COMMAND);
+  vmm_trans_.set_address(0);
+  vmm_trans_.set_data_ptr(nullptr);
+  vmm_trans_.set_data_length(0);
+  vmm_trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = local_now() - sc_core::sc_time_stamp();
+  vmm->b_transport(vmm_trans_, delay);
+  charge_exit(vmm_rq_.cycles);
+  return vmm_trans_.is_response_ok();
+}
+
+bool VirtualCpu::try_inject(uint64_t return_rip, bool from_halt) {
+  if (intr.size() == 0 || !intr->read()) {
+    irq_check_ = irq_window_ = false;
+    return false;
+  }
+  if (!core_->interrupts_enabled()) {
+    irq_window_ = true;  // keep checking at every block until the guest sets IF
+    return false;
+  }
+  if (inta.size() == 0) {
+    HVSIM_WARN(name(), "interrupt line raised but no interrupt acknowledge is connected; ignored");
+    irq_check_ = false;
+    return false;
+  }
+  uint8_t vector = 0;
+  if (!transport(*inta.operator->(), tlm::TLM_READ_COMMAND, 0, 1, &vector)) {
+    HVSIM_WARN(name(), "interrupt acknowledge failed (%s)", where().c_str());
+    return false;
+  }
+  bool kicked = !from_halt && !irq_window_;
+  vmm_call(VmmRequest::Kind::kInject, vector, kicked ? 1 : 0, irq_window_ ? 1 : 0);
+  irq_window_ = false;
+  std::string why;
+  if (!core_->deliver_interrupt(vector, return_rip, why)) {
+    request_stop(RunOutcome::Kind::kFault, kExitGuestFault,
+                 strfmt("guest fault: cannot deliver interrupt vector %u: %s (%s)", vector, why.c_str(), where().c_str()));
+    return true;
+  }
+  ++interrupts_;
+  // Let the controller's INTR output settle (it updates in a delta cycle) before looking again.
+  sc_core::wait(sc_core::SC_ZERO_TIME);
+  irq_check_ = intr->read();
+  return true;
+}
 
 void VirtualCpu::prepare(uint64_t ram_size) {
   if (clock_hz.get() == 0) throw ConfigError(clock_hz.source(), "vCPU clock_hz must be > 0");
@@ -197,6 +279,7 @@ void VirtualCpu::run_thread() {
       break;
     }
     // HLT.
+    vmm_call(VmmRequest::Kind::kHlt);
     if (!core_->interrupts_enabled()) {
       outcome_ = {RunOutcome::Kind::kHalted, kExitHalted, "guest halted with interrupts disabled"};
       break;
@@ -230,6 +313,7 @@ void VirtualCpu::run_thread() {
     if (max_time_ps.get() && sc_core::sc_time_stamp() >= sc_core::sc_time::from_value(max_time_ps.get()))
       outcome_ = {RunOutcome::Kind::kTimeLimit, kExitTimeLimit, "simulated time limit reached while idle"};
     recompute_sync_threshold();
+    if (outcome_.kind == RunOutcome::Kind::kRunning) try_inject(core_->rip(), true);
   }
   finish();
 }
@@ -248,17 +332,20 @@ void VirtualCpu::request_stop(RunOutcome::Kind kind, int exit_status, const std:
   if (core_) core_->request_stop();
 }
 
-bool VirtualCpu::on_block(uint64_t) {
-  if (core_->retired() < sync_at_retired_) return true;
-  maybe_sync();
-  if (max_time_ps.get() && local_now() >= sc_core::sc_time::from_value(max_time_ps.get())) {
-    request_stop(RunOutcome::Kind::kTimeLimit, kExitTimeLimit, "simulated time limit reached");
-    return false;
+bool VirtualCpu::on_block(uint64_t address) {
+  if (!irq_check_ && core_->retired() < sync_at_retired_) return true;
+  if (core_->retired() >= sync_at_retired_) {
+    maybe_sync();
+    if (max_time_ps.get() && local_now() >= sc_core::sc_time::from_value(max_time_ps.get())) {
+      request_stop(RunOutcome::Kind::kTimeLimit, kExitTimeLimit, "simulated time limit reached");
+      return false;
+    }
   }
+  if (irq_check_ && try_inject(address, false)) return false;  // the block did not run; the handler will
   return true;
 }
 
-bool VirtualCpu::transport(tlm_utils::simple_initiator_socket<VirtualCpu>& s, tlm::tlm_command cmd, uint64_t addr,
+bool VirtualCpu::transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_command cmd, uint64_t addr,
                            unsigned size, uint8_t* data) {
   publish_counters();
   catch_up_with_systemc();
@@ -270,22 +357,26 @@ bool VirtualCpu::transport(tlm_utils::simple_initiator_socket<VirtualCpu>& s, tl
   trans_.set_byte_enable_ptr(nullptr);
   trans_.set_dmi_allowed(false);
   trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  exit_ext_.reset();
   sc_core::sc_time offset = local_now() - sc_core::sc_time_stamp();
   sc_core::sc_time delay = offset;
-  s->b_transport(trans_, delay);
+  target.b_transport(trans_, delay);
   if (delay > offset) {
     uint64_t stall = time_to_cycles_ceil(delay - offset);
     stall_cycles_ += stall;
     add_cycles(stall);
   }
+  charge_exit(exit_ext_.cycles);
   catch_up_with_systemc();
+  // A device may have raised an interrupt line; let it propagate (delta cycles) so the next block sees it.
+  if (intr.size() && sc_core::sc_pending_activity_at_current_time()) sc_core::wait(sc_core::SC_ZERO_TIME);
   return trans_.is_response_ok();
 }
 
 uint32_t VirtualCpu::port_in(uint16_t port, unsigned size) {
   ++port_reads_;
   uint32_t v = 0;
-  if (!transport(io, tlm::TLM_READ_COMMAND, port, size, reinterpret_cast<uint8_t*>(&v))) {
+  if (!transport(*io.operator->(), tlm::TLM_READ_COMMAND, port, size, reinterpret_cast<uint8_t*>(&v))) {
     HVSIM_WARN(name(), "IN from port 0x%x (%u bytes) failed: %s; reads as all ones (%s)", port, size,
                trans_.get_response_string().c_str(), where().c_str());
     return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
@@ -295,7 +386,7 @@ uint32_t VirtualCpu::port_in(uint16_t port, unsigned size) {
 
 void VirtualCpu::port_out(uint16_t port, unsigned size, uint32_t value) {
   ++port_writes_;
-  if (!transport(io, tlm::TLM_WRITE_COMMAND, port, size, reinterpret_cast<uint8_t*>(&value)))
+  if (!transport(*io.operator->(), tlm::TLM_WRITE_COMMAND, port, size, reinterpret_cast<uint8_t*>(&value)))
     HVSIM_WARN(name(), "OUT 0x%x to port 0x%x (%u bytes) failed: %s; dropped (%s)", value, port, size,
                trans_.get_response_string().c_str(), where().c_str());
 }
@@ -303,7 +394,7 @@ void VirtualCpu::port_out(uint16_t port, unsigned size, uint32_t value) {
 uint64_t VirtualCpu::mmio_read(uint64_t address, unsigned size) {
   ++mmio_reads_;
   uint64_t v = 0;
-  if (!transport(mem, tlm::TLM_READ_COMMAND, address, size, reinterpret_cast<uint8_t*>(&v))) {
+  if (!transport(*mem.operator->(), tlm::TLM_READ_COMMAND, address, size, reinterpret_cast<uint8_t*>(&v))) {
     HVSIM_WARN(name(), "MMIO read of 0x%llx (%u bytes) failed: %s; reads as all ones (%s)", static_cast<ull>(address),
                size, trans_.get_response_string().c_str(), where().c_str());
     return ~0ull;
@@ -313,7 +404,7 @@ uint64_t VirtualCpu::mmio_read(uint64_t address, unsigned size) {
 
 void VirtualCpu::mmio_write(uint64_t address, unsigned size, uint64_t value) {
   ++mmio_writes_;
-  if (!transport(mem, tlm::TLM_WRITE_COMMAND, address, size, reinterpret_cast<uint8_t*>(&value)))
+  if (!transport(*mem.operator->(), tlm::TLM_WRITE_COMMAND, address, size, reinterpret_cast<uint8_t*>(&value)))
     HVSIM_WARN(name(), "MMIO write of 0x%llx to 0x%llx (%u bytes) failed: %s; dropped (%s)",
                static_cast<ull>(value), static_cast<ull>(address), size, trans_.get_response_string().c_str(),
                where().c_str());
@@ -326,6 +417,10 @@ uint64_t VirtualCpu::rdtsc() {
 
 bool VirtualCpu::rdmsr(uint32_t msr, uint64_t& value) {
   ++msr_accesses_;
+  if (vmm_call(VmmRequest::Kind::kRdmsr, msr)) {
+    if (vmm_rq_.result == VmmRequest::Result::kHandled) return value = vmm_rq_.value, true;
+    if (vmm_rq_.result == VmmRequest::Result::kGp) return false;
+  }
   if (msr == kMsrTsc) {
     value = cycles() + static_cast<uint64_t>(tsc_offset_);
     return true;
@@ -344,6 +439,11 @@ bool VirtualCpu::rdmsr(uint32_t msr, uint64_t& value) {
 
 bool VirtualCpu::wrmsr(uint32_t msr, uint64_t value) {
   ++msr_accesses_;
+  vmm_rq_.value = value;  // the hypervisor reads the written value from the request
+  if (vmm_call(VmmRequest::Kind::kWrmsr, msr)) {
+    if (vmm_rq_.result == VmmRequest::Result::kHandled) return true;
+    if (vmm_rq_.result == VmmRequest::Result::kGp) return false;
+  }
   if (msr == kMsrTsc) {
     tsc_offset_ = static_cast<int64_t>(value - cycles());
     return true;
@@ -357,10 +457,46 @@ bool VirtualCpu::wrmsr(uint32_t msr, uint64_t value) {
   return false;
 }
 
-bool VirtualCpu::cpuid(uint32_t, uint32_t, uint32_t*) { return false; }
+bool VirtualCpu::cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]) {
+  if (vmm.size() == 0) return false;  // bare metal: the native instruction runs
+  core_->native_cpuid(leaf, subleaf, vmm_rq_.regs);
+  if (!vmm_call(VmmRequest::Kind::kCpuid, leaf, subleaf)) return false;
+  for (int i = 0; i < 4; ++i) regs[i] = vmm_rq_.regs[i];
+  return true;
+}
 
-bool VirtualCpu::invalid_opcode(uint64_t, const uint8_t*, unsigned) { return false; }
+bool VirtualCpu::invalid_opcode(uint64_t rip, const uint8_t* bytes, unsigned available) {
+  // VMCALL (0F 01 C1) and VMMCALL (0F 01 D9) are hypercalls when a hypervisor offers them.
+  bool vmcall = available >= 3 && bytes[0] == 0x0F && bytes[1] == 0x01 && (bytes[2] == 0xC1 || bytes[2] == 0xD9);
+  if (!vmcall || vmm.size() == 0) return false;
+  using G = X86Core::Gpr;
+  bool wide = core_->mode() == CpuMode::kLong64;
+  uint64_t control, input, output;
+  if (wide) {
+    control = core_->gpr(G::kRcx), input = core_->gpr(G::kRdx), output = core_->gpr(G::kR8);
+  } else {  // TLFS 32-bit convention: EDX:EAX control, EBX:ECX input GPA, EDI:ESI output GPA
+    control = core_->gpr(G::kRdx) << 32 | core_->gpr(G::kRax);
+    input = core_->gpr(G::kRbx) << 32 | core_->gpr(G::kRcx);
+    output = core_->gpr(G::kRdi) << 32 | core_->gpr(G::kRsi);
+  }
+  if (!vmm_call(VmmRequest::Kind::kHypercall, control, input, output) ||
+      vmm_rq_.result != VmmRequest::Result::kHandled)
+    return false;
+  if (wide) {
+    core_->set_gpr(G::kRax, vmm_rq_.value);
+  } else {
+    core_->set_gpr(G::kRax, vmm_rq_.value & 0xFFFFFFFFu);
+    core_->set_gpr(G::kRdx, vmm_rq_.value >> 32);
+  }
+  core_->set_rip(rip + 3);
+  return true;
+}
 
-bool VirtualCpu::software_interrupt(unsigned, uint64_t) { return false; }
+bool VirtualCpu::software_interrupt(unsigned vector, uint64_t next_rip) {
+  std::string why;
+  if (core_->deliver_interrupt(static_cast<uint8_t>(vector), next_rip, why)) return true;
+  HVSIM_WARN(name(), "INT %u: %s (%s)", vector, why.c_str(), where().c_str());
+  return false;
+}
 
 }  // namespace hvsim

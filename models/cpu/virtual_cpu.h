@@ -18,6 +18,7 @@
 #include "models/core/stats.h"
 #include "models/cpu/multiboot_loader.h"
 #include "models/cpu/x86_core.h"
+#include "models/hypervisor/exit.h"
 
 namespace hvsim {
 
@@ -40,8 +41,13 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
  public:
   tlm_utils::simple_initiator_socket<VirtualCpu> mem;  // physical address space: RAM (DMI) and MMIO
   tlm_utils::simple_initiator_socket<VirtualCpu> io;   // port I/O space (IN/OUT)
+  // Exits that are not bus accesses (CPUID, MSR, HLT, hypercalls, injection) go to the hypervisor
+  // here. Unbound = bare metal: native behaviour, no exit costs.
+  tlm_utils::simple_initiator_socket_optional<VirtualCpu> vmm;
   // Interrupt request line from an interrupt controller; optional. Without it, HLT with IF=1 is a hang.
   sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND> intr;
+  // Interrupt acknowledge (the 8259 INTA cycle): a 1-byte read returns the vector to deliver.
+  tlm_utils::simple_initiator_socket_optional<VirtualCpu> inta;
 
   Param<uint64_t> clock_hz;
   Param<double> cpi;
@@ -76,6 +82,12 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   };
 
   void run_thread();
+  void end_of_elaboration() override;
+  // Sends one request to the hypervisor and charges its cycles; false when there is no hypervisor.
+  bool vmm_call(VmmRequest::Kind kind, uint64_t a = 0, uint64_t b = 0, uint64_t c = 0);
+  void charge_exit(uint64_t cycles);
+  // Acknowledges and delivers a pending external interrupt; true if the guest's RIP was redirected.
+  bool try_inject(uint64_t return_rip, bool from_halt);
   void start_core();
   void maybe_sync();
   void add_cycles(uint64_t n);  // exits, device delays, stalls: moves the next sync threshold
@@ -84,7 +96,7 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   void publish_counters();
   void finish();
   uint64_t guest_cycles(uint64_t retired) const;
-  bool transport(tlm_utils::simple_initiator_socket<VirtualCpu>& s, tlm::tlm_command cmd, uint64_t addr,
+  bool transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_command cmd, uint64_t addr,
                  unsigned size, uint8_t* data);
   std::string where() const;  // "RIP 0x..., 1.234 us" for warnings
 
@@ -112,9 +124,14 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   int64_t tsc_offset_ = 0;       // IA32_TIME_STAMP_COUNTER writes
   RunOutcome outcome_;
   tlm::tlm_generic_payload trans_;
+  ExitCostExtension exit_ext_;       // attached to trans_: the hypervisor reports exit cycles here
+  tlm::tlm_generic_payload vmm_trans_;
+  VmmRequest vmm_rq_;
+  bool irq_check_ = false;           // the interrupt line changed or is being waited on
+  bool irq_window_ = false;          // an interrupt waits for the guest to set IF
 
   Counter instructions_, cycles_, idle_cycles_, stall_cycles_, port_reads_, port_writes_, mmio_reads_,
-      mmio_writes_, rdtsc_reads_, msr_accesses_, blocks_translated_, quantum_syncs_;
+      mmio_writes_, rdtsc_reads_, msr_accesses_, blocks_translated_, quantum_syncs_, exit_cycles_, interrupts_;
 };
 
 }  // namespace hvsim

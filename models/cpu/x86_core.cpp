@@ -246,6 +246,7 @@ X86Core::X86Core(CpuMode mode, X86CoreHost& host) : mode_(mode), host_(host) {
 
 X86Core::~X86Core() {
   if (uc_) uc_close(uc_);
+  if (scratch_) uc_close(scratch_);
   if (capstone_) {
     csh cs = capstone_;
     cs_close(&cs);
@@ -409,11 +410,113 @@ uint64_t X86Core::reg(int uc_reg) const {
 
 void X86Core::set_reg(int uc_reg, uint64_t value) { check(uc_reg_write(uc_, uc_reg, &value), "register write"); }
 
+namespace {
+int uc_gpr(X86Core::Gpr r, bool wide) {
+  switch (r) {
+    case X86Core::Gpr::kRax: return wide ? UC_X86_REG_RAX : UC_X86_REG_EAX;
+    case X86Core::Gpr::kRbx: return wide ? UC_X86_REG_RBX : UC_X86_REG_EBX;
+    case X86Core::Gpr::kRcx: return wide ? UC_X86_REG_RCX : UC_X86_REG_ECX;
+    case X86Core::Gpr::kRdx: return wide ? UC_X86_REG_RDX : UC_X86_REG_EDX;
+    case X86Core::Gpr::kRsi: return wide ? UC_X86_REG_RSI : UC_X86_REG_ESI;
+    case X86Core::Gpr::kRdi: return wide ? UC_X86_REG_RDI : UC_X86_REG_EDI;
+    case X86Core::Gpr::kR8: return UC_X86_REG_R8;
+  }
+  return UC_X86_REG_INVALID;
+}
+}  // namespace
+
+uint64_t X86Core::gpr(Gpr r) const {
+  uint64_t v = reg(uc_gpr(r, mode_ == CpuMode::kLong64));
+  return mode_ == CpuMode::kLong64 ? v : v & 0xFFFFFFFFu;
+}
+
+void X86Core::set_gpr(Gpr r, uint64_t value) { set_reg(uc_gpr(r, mode_ == CpuMode::kLong64), value); }
+
 uint64_t X86Core::rip() const { return reg(mode_ == CpuMode::kLong64 ? UC_X86_REG_RIP : UC_X86_REG_EIP); }
 
 void X86Core::set_rip(uint64_t r) { set_reg(mode_ == CpuMode::kLong64 ? UC_X86_REG_RIP : UC_X86_REG_EIP, r); }
 
 bool X86Core::interrupts_enabled() const { return reg(UC_X86_REG_EFLAGS) & 0x200; }
+
+void X86Core::native_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]) {
+  uint64_t key = static_cast<uint64_t>(leaf) << 32 | subleaf;
+  auto hit = cpuid_cache_.find(key);
+  if (hit == cpuid_cache_.end()) {
+    if (!scratch_) {
+      check(uc_open(UC_ARCH_X86, mode_ == CpuMode::kLong64 ? UC_MODE_64 : UC_MODE_32, &scratch_), "scratch uc_open");
+      check(uc_mem_map(scratch_, 0, 4096, UC_PROT_ALL), "scratch map");
+      static const uint8_t kCode[] = {0x0F, 0xA2, 0xF4};  // cpuid; hlt
+      check(uc_mem_write(scratch_, 0, kCode, sizeof(kCode)), "scratch code");
+    }
+    uint64_t a = leaf, c = subleaf, zero = 0;
+    uc_reg_write(scratch_, UC_X86_REG_RAX, &a);
+    uc_reg_write(scratch_, UC_X86_REG_RCX, &c);
+    uc_reg_write(scratch_, UC_X86_REG_RBX, &zero);
+    uc_reg_write(scratch_, UC_X86_REG_RDX, &zero);
+    check(uc_emu_start(scratch_, 0, UINT64_MAX, 0, 0), "scratch cpuid");
+    std::array<uint32_t, 4> r{};
+    int ids[4] = {UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX, UC_X86_REG_EDX};
+    for (int i = 0; i < 4; ++i) uc_reg_read(scratch_, ids[i], &r[static_cast<size_t>(i)]);
+    hit = cpuid_cache_.emplace(key, r).first;
+  }
+  for (int i = 0; i < 4; ++i) regs[i] = hit->second[static_cast<size_t>(i)];
+}
+
+bool X86Core::deliver_interrupt(uint8_t vector, uint64_t return_rip, std::string& why) {
+  uc_x86_mmr idtr{};
+  uc_reg_read(uc_, UC_X86_REG_IDTR, &idtr);
+  bool wide = mode_ == CpuMode::kLong64;
+  unsigned gate_size = wide ? 16 : 8;
+  if (static_cast<uint64_t>(vector) * gate_size + gate_size - 1 > idtr.limit) {
+    why = strfmt("vector %u is beyond the IDT limit 0x%x", vector, idtr.limit);
+    return false;
+  }
+  uint8_t g[16] = {};
+  if (!read_memory(idtr.base + static_cast<uint64_t>(vector) * gate_size, g, gate_size)) {
+    why = "IDT is not in guest memory";
+    return false;
+  }
+  uint8_t attr = g[5];
+  unsigned type = attr & 0xF;
+  if (!(attr & 0x80)) {
+    why = strfmt("IDT gate %u is not present", vector);
+    return false;
+  }
+  if (type != 0xE && type != 0xF) {  // interrupt or trap gate (task gates are not modeled)
+    why = strfmt("IDT gate %u has unsupported type 0x%x", vector, type);
+    return false;
+  }
+  uint16_t selector = static_cast<uint16_t>(g[2] | g[3] << 8);
+  uint64_t offset = static_cast<uint64_t>(g[0] | g[1] << 8) | static_cast<uint64_t>(g[6] | g[7] << 8) << 16;
+  uint64_t flags = reg(UC_X86_REG_EFLAGS);
+  uint64_t cs = reg(UC_X86_REG_CS);
+  if (wide) {
+    offset |= static_cast<uint64_t>(g[8] | g[9] << 8 | g[10] << 16 | static_cast<uint32_t>(g[11]) << 24) << 32;
+    uint64_t rsp = reg(UC_X86_REG_RSP), ss = reg(UC_X86_REG_SS);
+    uint64_t frame[5] = {return_rip, cs, flags, rsp, ss};  // pushed SS, RSP, RFLAGS, CS, RIP
+    uint64_t sp = (rsp & ~0xFull) - sizeof(frame);
+    if (!write_memory(sp, frame, sizeof(frame))) {
+      why = "interrupt stack is not in guest memory";
+      return false;
+    }
+    set_reg(UC_X86_REG_RSP, sp);
+  } else {
+    uint32_t frame[3] = {static_cast<uint32_t>(return_rip), static_cast<uint32_t>(cs), static_cast<uint32_t>(flags)};
+    uint64_t sp = (reg(UC_X86_REG_ESP) & 0xFFFFFFFFu) - sizeof(frame);
+    if (!write_memory(sp, frame, sizeof(frame))) {
+      why = "interrupt stack is not in guest memory";
+      return false;
+    }
+    set_reg(UC_X86_REG_ESP, sp);
+  }
+  constexpr uint64_t kIf = 1u << 9, kTf = 1u << 8, kNt = 1u << 14, kRf = 1u << 16;
+  uint64_t new_flags = flags & ~(kTf | kNt | kRf);
+  if (type == 0xE) new_flags &= ~kIf;  // interrupt gates block further interrupts; trap gates do not
+  set_reg(UC_X86_REG_EFLAGS, new_flags);
+  if (selector != cs) set_reg(UC_X86_REG_CS, selector);
+  set_rip(offset);
+  return true;
+}
 
 uint64_t X86Core::native_msr(uint32_t msr) const {
   uc_x86_msr m{msr, 0};

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -102,11 +103,22 @@ class X86Core {
   const Fault& fault() const { return fault_; }
   const std::string& error() const { return error_; }
 
+  // General-purpose registers by name, so callers need no Unicorn header (full width in long mode).
+  enum class Gpr { kRax, kRbx, kRcx, kRdx, kRsi, kRdi, kR8 };
+  uint64_t gpr(Gpr r) const;
+  void set_gpr(Gpr r, uint64_t value);
+
   uint64_t rip() const;
   void set_rip(uint64_t rip);
   bool interrupts_enabled() const;  // RFLAGS.IF
   uint64_t reg(int uc_reg) const;   // raw access for diagnostics and later models (UC_X86_REG_*)
   void set_reg(int uc_reg, uint64_t value);
+  // Delivers an external interrupt or INT n through the guest IDT (32-bit interrupt/trap gates or a
+  // 64-bit IDT), pushing the frame with `return_rip`. False (with `why`) if the gate is unusable.
+  // Call only from on_block (the block then does not run) or between runs.
+  bool deliver_interrupt(uint8_t vector, uint64_t return_rip, std::string& why);
+  // CPUID as Unicorn's CPU model answers it (a private scratch engine; cached).
+  void native_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
   // MSRs held by Unicorn's own CPU state (EFER, FS/GS base, SYSCALL/SYSENTER, PAT).
   uint64_t native_msr(uint32_t msr) const;
   void set_native_msr(uint32_t msr, uint64_t value);
@@ -152,6 +164,9 @@ class X86Core {
   std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;  // key: address | size << 48
   std::unordered_map<uint64_t, uint8_t> special_hooked_;         // address -> hooked
   uint64_t special_hook_count_ = 0;
+
+  uc_struct* scratch_ = nullptr;  // native CPUID evaluation
+  std::unordered_map<uint64_t, std::array<uint32_t, 4>> cpuid_cache_;
 
   const Block* cur_block_ = nullptr;
   uint64_t block_base_ = 0;      // retired before the current block

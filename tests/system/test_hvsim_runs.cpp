@@ -65,11 +65,14 @@ TEST_CASE("hvsim: compute's region of interest has exactly the instructions the 
   CHECK(j["roi_count"] == 1);
   CHECK(j["roi"]["vm0"]["cpu0"]["instructions"].get<uint64_t>() == between + 1);
   CHECK(j["roi"]["vm0"]["cpu0"]["cycles"].get<uint64_t>() == between + 1);  // CPI 1, no device in the region
-  // Whole run: cycles = instructions x CPI + stalls + idle.
+  // Whole run: cycles = instructions x CPI + exits + device stalls + idle, and the hypervisor's own
+  // account of exit cycles matches the vCPU's.
   auto total = j["total"]["vm0"]["cpu0"];
-  CHECK(total["cycles"].get<uint64_t>() == total["instructions"].get<uint64_t>() +
-                                              total["stall_cycles"].get<uint64_t>() +
-                                              total["idle_cycles"].get<uint64_t>());
+  CHECK(total["cycles"].get<uint64_t>() ==
+        total["instructions"].get<uint64_t>() + total["exit_cycles"].get<uint64_t>() +
+            total["stall_cycles"].get<uint64_t>() + total["idle_cycles"].get<uint64_t>());
+  CHECK(total["exit_cycles"].get<uint64_t>() > 0);
+  CHECK(total["exit_cycles"].get<uint64_t>() == j["total"]["vm0"]["hv"]["exit_cycles"].get<uint64_t>());
   // RDTSC answers simulated cycles: the guest's own TSC delta brackets the region.
   uint64_t tsc = number_after(r.out, "compute.platform: roi_tsc_cycles=");
   CHECK(tsc >= between);
