@@ -1,5 +1,6 @@
 #include "apps/summary.h"
 
+#include <map>
 #include <systemc>
 
 #include "models/core/log.h"
@@ -19,6 +20,38 @@ std::string grouped(uint64_t v) {
 const Counter* counter(const std::string& name) {
   return dynamic_cast<const Counter*>(StatsRegistry::instance().find(name));
 }
+// Exits by reason and handler, from the hypervisors' counters "<vm>.hv.exits_by.R.H.device" and
+// "<vm>.hv.exit_cycles_by.R.H".
+void print_exit_table(std::ostream& os) {
+  struct Row {
+    uint64_t count = 0, cycles = 0;
+  };
+  std::map<std::string, Row> rows;  // "vm R H"
+  uint64_t all = 0;
+  for (const StatBase* st : StatsRegistry::instance().list()) {
+    auto* c = dynamic_cast<const Counter*>(st);
+    if (!c) continue;
+    const std::string& n = c->name();
+    auto at = n.find(".exits_by.");
+    auto cy = n.find(".exit_cycles_by.");
+    if (at != std::string::npos) {
+      std::string rest = n.substr(at + 10);              // R.H.device
+      auto second = rest.find('.', rest.find('.') + 1);  // end of R.H
+      rows[n.substr(0, at) + " " + rest.substr(0, second)].count += c->value();
+    } else if (cy != std::string::npos) {
+      rows[n.substr(0, cy) + " " + n.substr(cy + 16)].cycles += c->value();
+      all += c->value();
+    }
+  }
+  if (rows.empty()) return;
+  os << strfmt("%-22s %-36s %10s %12s %8s\n", "exits", "reason.handler", "count", "cycles/exit", "share");
+  for (auto& [key, r] : rows) {
+    auto sp = key.find(' ');
+    os << strfmt("  %-20s %-36s %10s %12s %7.1f%%\n", key.substr(0, sp).c_str(), key.substr(sp + 1).c_str(),
+                 grouped(r.count).c_str(), grouped(r.count ? r.cycles / r.count : 0).c_str(),
+                 all ? 100.0 * static_cast<double>(r.cycles) / static_cast<double>(all) : 0.0);
+  }
+}
 }  // namespace
 
 void print_summary(std::ostream& os, const Platform& platform, const HostTiming& host) {
@@ -32,8 +65,12 @@ void print_summary(std::ostream& os, const Platform& platform, const HostTiming&
   for (VirtualCpu* cpu : platform.cpus()) {
     uint64_t insns = cpu->instructions(), cyc = cpu->cycles(), idle = cpu->idle_cycles();
     total_insns += insns;
-    os << strfmt("%-22s %s instructions, %s cycles (CPI %.3f), idle %.1f%%\n", cpu->name(), grouped(insns).c_str(),
-                 grouped(cyc).c_str(), insns ? static_cast<double>(cyc - idle) / static_cast<double>(insns) : 0.0,
+    const Counter* ex = counter(std::string(cpu->name()) + ".exit_cycles");
+    uint64_t exit_cyc = ex ? ex->value() : 0;
+    os << strfmt("%-22s %s instructions, %s cycles (%.3f cycles/instruction; exits %.1f%%, idle %.1f%%)\n",
+                 cpu->name(), grouped(insns).c_str(), grouped(cyc).c_str(),
+                 insns ? static_cast<double>(cyc - idle) / static_cast<double>(insns) : 0.0,
+                 cyc ? 100.0 * static_cast<double>(exit_cyc) / static_cast<double>(cyc) : 0.0,
                  cyc ? 100.0 * static_cast<double>(idle) / static_cast<double>(cyc) : 0.0);
     const std::string n = cpu->name();
     if (auto* roi = counter(n + ".instructions"); roi && StatsRegistry::instance().roi_count()) {
@@ -48,6 +85,7 @@ void print_summary(std::ostream& os, const Platform& platform, const HostTiming&
       os << strfmt("%-22s %s port I/O, %s MMIO accesses\n", "  device accesses",
                    grouped(pr->value() + pw->value()).c_str(), grouped(mr->value() + mw->value()).c_str());
   }
+  print_exit_table(os);
   double mips = host.wall_seconds > 0 ? static_cast<double>(total_insns) / host.wall_seconds / 1e6 : 0.0;
   os << strfmt("%-22s %.3f s (%.1f guest MIPS, simulated/host time %.3g)\n", "host wall time", host.wall_seconds,
                mips, host.wall_seconds > 0 ? sim_s / host.wall_seconds : 0.0);

@@ -67,6 +67,13 @@ Counter& Hypervisor::exit_counter(ExitReason r, ExitHandler h, const std::string
   return *c;
 }
 
+Counter& Hypervisor::reason_cycles(ExitReason r, ExitHandler h) {
+  std::string key = std::string(exit_reason_name(r)) + "." + exit_handler_name(h);
+  auto& c = reason_cycle_counters_[key];
+  if (!c) c = std::make_unique<Counter>(this, "exit_cycles_by." + key, "cycles", "exit cycles by reason.handler");
+  return *c;
+}
+
 Counter& Hypervisor::component_counter(const char* component) {
   auto& c = component_counters_[component];
   if (!c) c = std::make_unique<Counter>(this, std::string("cycles_by.") + component, "cycles",
@@ -113,6 +120,7 @@ uint64_t Hypervisor::take_exit(ExitReason reason, const InterceptMap::Entry& e, 
   ++exits_total_;
   exit_cycles_total_ += total;
   ++exit_counter(reason, e.handler, e.device);
+  reason_cycles(reason, e.handler) += total;
 
   TraceSink& tr = TraceSink::instance();
   if (tr.enabled()) {

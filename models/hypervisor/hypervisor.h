@@ -86,6 +86,7 @@ class Hypervisor : public sc_core::sc_module {
   uint64_t to_cycles(const sc_core::sc_time& t) const;  // rounded up
   Counter& exit_counter(ExitReason r, ExitHandler h, const std::string& device);
   Counter& component_counter(const char* component);
+  Counter& reason_cycles(ExitReason r, ExitHandler h);
 
   CostProfile& costs_;
   RootPartition& root_;
@@ -94,7 +95,7 @@ class Hypervisor : public sc_core::sc_module {
   Enlightenments* enlightenments_ = nullptr;
   int vcpu_track_ = -1;
   std::string track_process_, track_thread_;
-  std::map<std::string, std::unique_ptr<Counter>> exit_counters_, component_counters_;
+  std::map<std::string, std::unique_ptr<Counter>> exit_counters_, component_counters_, reason_cycle_counters_;
   Counter exits_total_, exit_cycles_total_, interrupts_injected_;
 };
 
