@@ -3,11 +3,14 @@
 // backends) is decided here.
 #include <memory>
 
+#include "models/bus/acpi_pm_timer.h"
 #include "models/bus/address_router.h"
 #include "models/bus/debug_exit.h"
 #include "models/bus/measure_port.h"
 #include "models/bus/memory.h"
 #include "models/bus/pci_host_bridge.h"
+#include "models/bus/pic8259.h"
+#include "models/bus/pit8254.h"
 #include "models/bus/test_device.h"
 #include "models/hypervisor/hypervisor.h"
 #include "models/bus/uart16550.h"
@@ -120,6 +123,51 @@ std::unique_ptr<sc_core::sc_module> make_pci_host(const Platform::Component& c, 
   vm.mem->set_default_target(host->mem_window, c.full_name() + " (PCI memory decode)");
   return host;
 }
+// The 8259 pair; by default handled inside the hypervisor (KVM's in-kernel irqchip), so an EOI
+// written to a command port is an EOI exit.
+std::unique_ptr<sc_core::sc_module> make_pic(const Platform::Component& c, Platform::Vm& vm, Platform&) {
+  if (vm.intr) throw ConfigError(c.at(""), "a VM has one interrupt controller");
+  auto pic = std::make_unique<Pic8259Pair>(c.name.c_str());
+  ExitHandler path = ExitHandler::kHypervisor;
+  auto place = [&](auto& socket, const char* key, uint64_t def, const char* suffix, bool eoi) {
+    uint64_t port = c.u64_or(key, def);
+    try {
+      vm.io->map(port, 2, socket, c.full_name() + suffix);
+    } catch (const ConfigError& e) {
+      throw ConfigError(c.at(key), e.what());
+    }
+    record(c, vm, InterceptMap::Space::kPort, port, 2, path, suffix, eoi);
+  };
+  place(pic->socket, "master_port", 0x20, ".master", true);
+  place(pic->slave_socket, "slave_port", 0xA0, ".slave", true);
+  place(pic->elcr_socket, "elcr_port", 0x4D0, ".elcr", false);
+  vm.lines.push_back(std::make_unique<sc_core::sc_signal<bool>>("intr"));
+  vm.intr = vm.lines.back().get();
+  pic->intr.bind(*vm.intr);
+  vm.inta = &pic->inta;
+  Pic8259Pair* p = pic.get();
+  Platform::Vm* v = &vm;
+  vm.on_ready.push_back([p, v] {  // every device has created its line by now
+    for (unsigned n = 0; n < pic::kNumIrqs; ++n)
+      if (n != 2 && v->isa_irq[n]) p->irq_in[n].bind(*v->isa_irq[n]);
+  });
+  return pic;
+}
+
+std::unique_ptr<sc_core::sc_module> make_pit(const Platform::Component& c, Platform::Vm& vm, Platform&) {
+  auto pit = std::make_unique<Pit8254>(c.name.c_str());
+  map_port(c, vm, pit->socket, 0x40, 4, ExitHandler::kHypervisor);
+  map_port(c, vm, pit->port61, 0x61, 1, ExitHandler::kHypervisor, "port61");
+  pit->irq0.bind(vm.irq_line(0));
+  return pit;
+}
+
+std::unique_ptr<sc_core::sc_module> make_pm_timer(const Platform::Component& c, Platform::Vm& vm, Platform&) {
+  auto t = std::make_unique<AcpiPmTimer>(c.name.c_str());
+  map_port(c, vm, t->socket, 0xB008, 4, ExitHandler::kHypervisor);  // PMBA 0xB000 + 8, as QEMU/KVM
+  return t;
+}
+
 std::unique_ptr<sc_core::sc_module> make_test_device(const Platform::Component& c, Platform::Vm& vm, Platform&) {
   auto dev = std::make_unique<TestDevice>(c.name.c_str());
   if (!c.has("port") && !c.has("mmio")) throw ConfigError(c.at(""), "a test device needs a port and/or an mmio window");
@@ -142,11 +190,18 @@ void register_builtin_components() {
   if (!t.empty()) return;
   t["memory"] = {"guest RAM at physical address 0 (parameter: size)", {}, make_memory};
   t["x86_vcpu"] = {"x86 vCPU on Unicorn (parameters: clock_hz, cpi, quantum_ps, kernel, ...)", {}, make_vcpu};
-  t["uart16550"] = {"16550A UART (placement: port, default 0x3F8; irq, default 4; parameter output: stdout|none|FILE)",
+  t["uart16550"] = {"16550A UART (placement: port, default 0x3F8; irq, default 4; parameter output: stdout, none or file:PATH)",
                     {"port", "irq"}, make_uart};
   t["hypervisor"] = {"the partition's hypervisor: intercept map, exit costs (hv.* profile), Hyper-V interface; "
                      "without it the guest runs on bare hardware",
                      {}, make_hypervisor};
+  t["pic8259"] = {"8259A pair (placement: master_port 0x20, slave_port 0xA0, elcr_port 0x4D0, path; default path "
+                  "hypervisor)",
+                  {"master_port", "slave_port", "elcr_port"}, make_pic};
+  t["pit8254"] = {"8254 PIT, OUT0 on IRQ 0 (placement: port 0x40, port61 0x61, path; default path hypervisor)",
+                  {"port", "port61"}, make_pit};
+  t["acpi_pm_timer"] = {"ACPI PM timer, 3.579545 MHz (placement: port 0xB008, path; default path hypervisor)",
+                        {"port"}, make_pm_timer};
   t["test_device"] = {"access-path test device (placement: port, mmio, irq, path): scratch register, IRQ control",
                       {"port", "mmio", "irq"}, make_test_device};
   t["isa_debug_exit"] = {"QEMU-compatible debug exit: writing v ends the run with status (v<<1)|1 (placement: "

@@ -164,6 +164,10 @@ Platform::Platform(const std::string& path, const Options& options) : file_(path
 void Platform::wire_vm(Vm& vm) {
   if (vm.cpus.size() != 1) throw ConfigError(SourceLoc{file_, 0, vm.name}, "a VM needs exactly one vCPU (type x86_vcpu)");
   VirtualCpu& cpu = *vm.cpus[0];
+  if (vm.intr) {  // the interrupt controller: INTR line and INTA cycle
+    cpu.intr.bind(*vm.intr);
+    cpu.inta.bind(*vm.inta);
+  }
   if (!vm.hv) {  // bare hardware: the vCPU talks to the buses directly
     cpu.mem.bind(vm.mem->target_socket);
     cpu.io.bind(vm.io->target_socket);

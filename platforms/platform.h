@@ -70,6 +70,8 @@ class Platform {
     };
     std::vector<Mapping> mappings;
     sc_core::sc_signal<bool>* isa_irq[16] = {};
+    sc_core::sc_signal<bool>* intr = nullptr;  // interrupt controller -> vCPU INTR
+    tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>* inta = nullptr;
     sc_core::sc_signal<bool>& irq_line(unsigned n);  // ISA IRQ n, created on first use
     std::vector<std::function<void()>> on_ready;  // wiring that needs every component (run in order)
   };

@@ -72,6 +72,18 @@ void AddressRouter::set_default_target(TargetSocketBase& target, const std::stri
   set_default_target(bind_target(target), name);
 }
 
+// Regions mapped by index may name a socket bound later; by now every index must exist.
+void AddressRouter::end_of_elaboration() {
+  const unsigned bound = initiator_socket.size();
+  for (const Region& r : regions_)
+    if (r.target >= bound)
+      throw ConfigError(strfmt("%s: region '%s' names target %u, but only %u target(s) are bound", name(),
+                               r.name.c_str(), r.target, bound));
+  if (has_default_ && default_target_ >= bound)
+    throw ConfigError(strfmt("%s: default target '%s' (%u) is not bound", name(), default_name_.c_str(),
+                             default_target_));
+}
+
 const AddressRouter::Region* AddressRouter::decode(uint64_t addr) const {
   auto it = std::upper_bound(regions_.begin(), regions_.end(), addr,
                              [](uint64_t a, const Region& r) { return a < r.base; });

@@ -58,6 +58,7 @@ class AddressRouter : public sc_core::sc_module {
   const std::string& default_target_name() const { return default_name_; }
 
  private:
+  void end_of_elaboration() override;
   void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(int id, tlm::tlm_generic_payload& trans);
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);

@@ -23,7 +23,8 @@ PciFunction::PciFunction(sc_core::sc_module_name name, const PciId& id)
       dma_bytes_read(this, "dma_bytes_read", "bytes", "bytes this function read from memory as bus master"),
       dma_bytes_written(this, "dma_bytes_written", "bytes", "bytes this function wrote to memory as bus master"),
       dma_refused(this, "dma_refused", "transactions", "DMA attempts refused because Bus Master Enable was 0"),
-      config_(std::string(this->name()) + ".config") {
+      config_(std::string(this->name()) + ".config"),
+      intx_driver_(intx) {
   const uint64_t multi = id.multifunction ? kHdrMultifunction : 0;
   //                    name                   offset              width reset                    policy       write mask
   config_.add(         "VENDOR_ID",           kVendorId,          2, id.vendor,                  Access::RO);
@@ -121,10 +122,7 @@ void PciFunction::set_irq(bool level) {
 }
 
 void PciFunction::update_intx() {
-  const bool out = irq_pending_ && !(command() & kCmdIntxDisable);
-  if (out == intx_out_) return;
-  intx_out_ = out;
-  intx.write(out);
+  intx_driver_.set(irq_pending_ && !(command() & kCmdIntxDisable));
 }
 
 void PciFunction::cfg_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {

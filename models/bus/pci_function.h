@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "models/bus/irq_driver.h"
 #include "models/bus/pci_regs.h"
 #include "models/bus/warn_limiter.h"
 #include "models/core/register_bank.h"
@@ -112,7 +113,7 @@ class PciFunction : public sc_core::sc_module {
   uint64_t bar_size_[pci::kNumBars] = {};
   bool bar_upper_[pci::kNumBars] = {};  // upper half of a 64-bit BAR
   bool irq_pending_ = false;
-  bool intx_out_ = false;
+  IrqDriver intx_driver_;
   tlm::tlm_generic_payload dma_gp_;
 };
 

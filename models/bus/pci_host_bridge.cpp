@@ -219,25 +219,28 @@ std::vector<PciHostBridge::BarWindow> PciHostBridge::windows() const {
 
 void PciHostBridge::assign_bars() {
   uint64_t io_next = firmware_io_base, mem_next = firmware_mem_base;
-  for (Slot& s : slots_) {
-    uint16_t enable = 0;
-    for (unsigned n = 0; n < kNumBars; ++n) {
-      const Bar& b = s.bars[n];
-      if (!b.present) continue;
-      if (b.io) {
-        const uint64_t base = align_up(io_next, b.size);
-        io_next = base + b.size;
-        cfg_write32(s, bar_offset(n), static_cast<uint32_t>(base));
-        enable |= kCmdIoSpace;
-      } else {
-        const uint64_t base = align_up(mem_next, std::max<uint64_t>(b.size, 4096));  // page-aligned, as SeaBIOS
-        mem_next = base + b.size;
-        cfg_write32(s, bar_offset(n), static_cast<uint32_t>(base));
-        if (b.is64) cfg_write32(s, bar_offset(n + 1), static_cast<uint32_t>(base >> 32));
-        enable |= kCmdMemSpace;
+  for (unsigned dev = 0; dev < 32; ++dev) {  // bus scan order, as a BIOS enumerates, not attach order
+    for (unsigned fn = 0; fn < 8; ++fn) {
+      if (slot_table_[dev][fn] < 0) continue;
+      Slot& s = slots_[slot_table_[dev][fn]];
+      uint16_t enable = 0;
+      for (unsigned n = 0; n < kNumBars; ++n) {
+        const Bar& b = s.bars[n];
+        if (!b.present) continue;
+        if (b.io) {
+          const uint64_t base = align_up(io_next, b.size);
+          io_next = base + b.size;
+          cfg_write32(s, bar_offset(n), static_cast<uint32_t>(base));
+          enable |= kCmdIoSpace;
+        } else {
+          const uint64_t base = align_up(mem_next, std::max<uint64_t>(b.size, 4096));  // page-aligned, as SeaBIOS
+          mem_next = base + b.size;
+          cfg_write32(s, bar_offset(n), static_cast<uint32_t>(base));
+          if (b.is64) cfg_write32(s, bar_offset(n + 1), static_cast<uint32_t>(base >> 32));
+          enable |= kCmdMemSpace;
+        }
       }
-    }
-    if (enable) {
+      if (!enable) continue;
       uint8_t buf[2];
       sc_core::sc_time d = sc_core::SC_ZERO_TIME;
       cfg_access(s, false, kCommand, buf, 2, d);

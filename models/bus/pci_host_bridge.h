@@ -60,6 +60,7 @@ class PciHostBridge : public sc_core::sc_module {
   void config_write(unsigned device, unsigned function, unsigned offset, uint32_t value, unsigned len);
 
   // Every implemented BAR of every function, enabled or not (for --dump-platform and the intercept map).
+  // BARs are sized through configuration cycles at start_of_simulation; before that the list is empty.
   std::vector<BarWindow> windows() const;
   // Called after the decode table changed (BAR or Command written); e.g. to remap vCPU MMIO regions.
   void on_windows_changed(std::function<void(const std::vector<BarWindow>&)> fn) { listener_ = std::move(fn); }

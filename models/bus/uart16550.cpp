@@ -36,7 +36,8 @@ Uart16550::Uart16550(sc_core::sc_module_name name)
       rx_bytes(this, "rx_bytes", "bytes", "characters accepted into the receiver"),
       rx_overruns(this, "rx_overruns", "bytes", "received characters lost because the receiver was full (LSR.OE)"),
       tx_overruns(this, "tx_overruns", "bytes", "THR writes lost because the transmit FIFO was full (timed mode)"),
-      interrupts(this, "interrupts", "events", "rising edges of the IRQ output") {
+      interrupts(this, "interrupts", "events", "rising edges of the IRQ output"),
+      irq_driver_(irq) {
   const std::string& out = output.get();
   if (out == "stdout")
     sink_ = stdout_sink();
@@ -130,10 +131,9 @@ void Uart16550::update_irq() {
   const bool pending = !(iir() & kIirNoInt);
   // OUT2 enables the PC's IRQ buffer; loopback forces the OUT pins inactive, so the line stays quiet.
   const bool out = pending && (mcr_ & kMcrOut2) && !(mcr_ & kMcrLoop);
-  if (out == irq_out_) return;
-  irq_out_ = out;
+  if (out == irq_driver_.level()) return;
   if (out) ++interrupts;
-  irq.write(out);
+  irq_driver_.set(out);
 }
 
 uint8_t Uart16550::read_reg(unsigned off) {

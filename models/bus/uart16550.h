@@ -13,6 +13,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "models/bus/irq_driver.h"
 #include "models/bus/warn_limiter.h"
 #include "models/core/params.h"
 #include "models/core/stats.h"
@@ -122,7 +123,7 @@ class Uart16550 : public sc_core::sc_module {
   void push_rx(uint8_t byte);
   void push_rx(const std::string& bytes);
 
-  bool irq_asserted() const { return irq_out_; }
+  bool irq_asserted() const { return irq_driver_.level(); }
   uint16_t divisor() const { return static_cast<uint16_t>(dlm_ << 8 | dll_); }
   double baud() const;
   sc_core::sc_time char_time() const;  // one character with the current LCR framing and divisor
@@ -167,12 +168,12 @@ class Uart16550 : public sc_core::sc_module {
   unsigned rx_trigger_ = 1;
   bool thre_pending_ = false;   // the THRE interrupt source (separate from LSR.THRE, see IIR)
   bool timeout_pending_ = false;
-  bool irq_out_ = false;
   Fifo rx_, tx_;
   bool shifter_busy_ = false;   // timed mode: a character is on the wire
   uint8_t shifter_ = 0;
   sc_core::sc_event timeout_ev_, tx_done_ev_;
   Sink sink_;
+  IrqDriver irq_driver_;
   WarnLimiter warn_;
 };
 

@@ -63,6 +63,10 @@ void Histogram::sample(uint64_t v) {
   data_.sum += v;
   data_.min = std::min(data_.min, v);
   data_.max = std::max(data_.max, v);
+  if (in_roi_) {
+    win_min_ = std::min(win_min_, v);
+    win_max_ = std::max(win_max_, v);
+  }
 }
 
 uint64_t Histogram::percentile_of(const Data& d, double p) {
@@ -94,24 +98,22 @@ json Histogram::json_of(const Data& d) {
 
 json Histogram::to_json() const { return json_of(data_); }
 
-void Histogram::roi_mark() { mark_ = data_; }
+void Histogram::roi_mark() {
+  mark_ = data_;
+  in_roi_ = true;
+  win_min_ = UINT64_MAX;
+  win_max_ = 0;
+}
 
 void Histogram::roi_accumulate() {
-  // min/max of the region are not recoverable from two snapshots; keep them as the whole run's
-  // within the region's buckets (tightened below from the bucket range).
+  in_roi_ = false;
   roi_.count += data_.count - mark_.count;
   roi_.sum += data_.sum - mark_.sum;
   if (roi_.buckets.size() < data_.buckets.size()) roi_.buckets.resize(data_.buckets.size(), 0);
   for (size_t b = 0; b < data_.buckets.size(); ++b)
     roi_.buckets[b] += data_.buckets[b] - (b < mark_.buckets.size() ? mark_.buckets[b] : 0);
-  roi_.min = UINT64_MAX;
-  roi_.max = 0;
-  for (size_t b = 0; b < roi_.buckets.size(); ++b) {
-    if (!roi_.buckets[b]) continue;
-    uint64_t lo = b < kLinear ? b : bucket_upper(b - 1) + 1;
-    roi_.min = std::min(roi_.min, std::max(lo, data_.min));
-    roi_.max = std::max(roi_.max, std::min(bucket_upper(b), data_.max));
-  }
+  roi_.min = std::min(roi_.min, win_min_);
+  roi_.max = std::max(roi_.max, win_max_);
 }
 
 json Histogram::roi_json() const { return json_of(roi_); }

@@ -90,7 +90,9 @@ class Histogram : public StatBase {
   static nlohmann::json json_of(const Data& d);
   static uint64_t percentile_of(const Data& d, double p);
   Data data_, mark_, roi_;
-  bool roi_has_samples_ = false;
+  // Exact extremes of the samples taken inside the current region (buckets alone only bound them).
+  bool in_roi_ = false;
+  uint64_t win_min_ = UINT64_MAX, win_max_ = 0;
 };
 
 class StatsRegistry {

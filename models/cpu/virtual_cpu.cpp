@@ -161,6 +161,9 @@ bool VirtualCpu::try_inject(uint64_t return_rip, bool from_halt) {
 void VirtualCpu::prepare(uint64_t ram_size) {
   if (clock_hz.get() == 0) throw ConfigError(clock_hz.source(), "vCPU clock_hz must be > 0");
   if (!(cpi.get() > 0) || cpi.get() > 1000) throw ConfigError(cpi.source(), "vCPU cpi must be in (0, 1000]");
+  if (ram_size % 4096 || ram_size < (2ull << 20))
+    throw ConfigError(SourceLoc{name(), 0, "ram"},
+                      strfmt("RAM of %llu bytes: must be whole 4 KiB pages and at least 2 MiB", static_cast<ull>(ram_size)));
   if (quantum_ps.get() == 0) throw ConfigError(quantum_ps.source(), "vCPU quantum_ps must be > 0");
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("hvsim needs the SystemC time resolution at 1 ps");
@@ -360,9 +363,12 @@ bool VirtualCpu::transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_command 
   exit_ext_.reset();
   sc_core::sc_time offset = local_now() - sc_core::sc_time_stamp();
   sc_core::sc_time delay = offset;
+  sc_core::sc_time before = sc_core::sc_time_stamp();
   target.b_transport(trans_, delay);
-  if (delay > offset) {
-    uint64_t stall = time_to_cycles_ceil(delay - offset);
+  // A device stalls the vCPU by annotating delay, or by calling wait(): both count from the access.
+  sc_core::sc_time stalled = (delay > offset ? delay - offset : sc_core::SC_ZERO_TIME) + (sc_core::sc_time_stamp() - before);
+  if (stalled != sc_core::SC_ZERO_TIME) {
+    uint64_t stall = time_to_cycles_ceil(stalled);
     stall_cycles_ += stall;
     add_cycles(stall);
   }

@@ -19,6 +19,22 @@ void check(uc_err err, const char* what) {
   if (err != UC_ERR_OK) throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(err));
 }
 
+// A REP/REPE/REPNE-prefixed string instruction (MOVS, STOS, LODS, INS, OUTS, CMPS, SCAS).
+bool is_rep_string(const uint8_t* p, size_t n) {
+  bool rep = false;
+  size_t i = 0;
+  for (; i < n; ++i) {  // legacy prefixes, then an optional REX
+    uint8_t b = p[i];
+    if (b == 0xF3 || b == 0xF2) rep = true;
+    else if (!(b == 0x66 || b == 0x67 || b == 0x2E || b == 0x3E || b == 0x26 || b == 0x36 || b == 0x64 || b == 0x65 ||
+               b == 0xF0 || (b >= 0x40 && b <= 0x4F)))
+      break;
+  }
+  if (!rep || i >= n) return false;
+  uint8_t op = p[i];
+  return (op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF);
+}
+
 bool is_io_insn(unsigned id) {
   switch (id) {
     case X86_INS_IN: case X86_INS_OUT:
@@ -44,7 +60,8 @@ struct X86CoreHooks {
 
     uint64_t key = address | (static_cast<uint64_t>(size) << kBlockKeySizeShift);
     auto it = c->blocks_.find(key);
-    bool fresh = it == c->blocks_.end();
+    // Unicorn retranslates rewritten code by itself; our decode of it must follow.
+    bool fresh = it == c->blocks_.end() || !c->still_valid(*it->second);
     const X86Core::Block& b = fresh ? c->decode(address, size) : *it->second;
     c->cur_block_ = &b;
     if (fresh && c->install_special_hooks(b)) {
@@ -52,8 +69,13 @@ struct X86CoreHooks {
       c->set_rip(address);
       return;
     }
+    // QEMU passes a REP string instruction once more after its last iteration, only to find the
+    // count register at 0: that pass retires nothing.
+    bool empty_rep_pass = b.rep_only && c->prev_rep_ == address &&
+                          c->reg(c->mode_ == CpuMode::kLong64 ? UC_X86_REG_RCX : UC_X86_REG_ECX) == 0;
+    c->prev_rep_ = b.rep_only ? address : b.last_rep;
     if (!c->host_.on_block(address) || c->stopping_) return;  // redirected or stopped: block does not run
-    c->block_done_ = b.icount;
+    c->block_done_ = empty_rep_pass ? 0 : b.icount;
   }
 
   static void special(uc_engine*, uint64_t address, uint32_t, void* ud) {
@@ -71,6 +93,13 @@ struct X86CoreHooks {
         uint64_t tsc = c->host_.rdtsc();
         c->set_reg(wide ? UC_X86_REG_RAX : UC_X86_REG_EAX, tsc & 0xFFFFFFFFu);
         c->set_reg(wide ? UC_X86_REG_RDX : UC_X86_REG_EDX, tsc >> 32);
+        break;
+      }
+      case X86Core::Special::kRdtscp: {  // as RDTSC, plus IA32_TSC_AUX (0: one vCPU) in ECX
+        uint64_t tsc = c->host_.rdtsc();
+        c->set_reg(wide ? UC_X86_REG_RAX : UC_X86_REG_EAX, tsc & 0xFFFFFFFFu);
+        c->set_reg(wide ? UC_X86_REG_RDX : UC_X86_REG_EDX, tsc >> 32);
+        c->set_reg(wide ? UC_X86_REG_RCX : UC_X86_REG_ECX, 0);
         break;
       }
       case X86Core::Special::kRdmsr: {
@@ -168,7 +197,8 @@ struct X86CoreHooks {
         c->exact_retired_ = c->block_base_ + c->block_done_;
       }
       if (c->host_.software_interrupt(intno, rip)) return;
-      c->end_run_with_fault(intno, rip, 0, strfmt("software interrupt %u with no handler", intno));
+      c->end_run_with_fault(intno, rip - (prev[0] == 0xCD ? 2 : 1), 0,
+                            strfmt("software interrupt %u with no usable IDT gate", intno));
       return;
     }
     int k = c->index_in_block(rip);
@@ -215,6 +245,10 @@ struct X86CoreHooks {
     auto* c = static_cast<X86Core*>(ud);
     if (c->stopping_) return false;
     const char* what = type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : type == UC_MEM_WRITE_UNMAPPED ? "write" : "read";
+    // The access's instruction did not retire; Unicorn's RIP here is exact or the block start.
+    int k = c->index_in_block(c->rip());
+    c->block_done_ = k >= 0 ? static_cast<uint32_t>(k) : 0;
+    c->exact_retired_ = c->block_base_ + c->block_done_;
     c->end_run_with_fault(14, c->cur_rip_, address,
                           strfmt("%s of %d bytes at unmapped physical address 0x%llx", what, size,
                                  static_cast<unsigned long long>(address)));
@@ -255,6 +289,9 @@ X86Core::~X86Core() {
 
 void X86Core::map_ram(uint64_t base, uint64_t size, uint8_t* host) {
   check(uc_mem_map_ptr(uc_, base, size, UC_PROT_ALL, host), "map RAM");
+  ram_ = host;
+  ram_base_ = base;
+  ram_size_ = size;
 }
 
 void X86Core::map_mmio(uint64_t base, uint64_t size) {
@@ -303,14 +340,19 @@ X86Core::Block& X86Core::decode(uint64_t address, uint32_t size) {
       bool special = true;
       switch (insn->id) {
         case X86_INS_RDTSC: kind = Special::kRdtsc; break;
+        case X86_INS_RDTSCP: kind = Special::kRdtscp; break;
         case X86_INS_RDMSR: kind = Special::kRdmsr; break;
         case X86_INS_WRMSR: kind = Special::kWrmsr; break;
         default: special = false; kind = Special::kRdtsc; break;
       }
       if (special) b->specials.push_back({insn->address, idx, static_cast<uint8_t>(insn->size), kind});
+      bool rep_string = is_rep_string(insn->bytes, insn->size);
+      b->last_rep = rep_string ? insn->address : 0;
     }
     cs_free(insn, 1);
   }
+  b->rep_only = b->insn_addr.size() == 1 && b->last_rep == address;
+  b->bytes = std::move(bytes);
   if (b->insn_addr.empty()) {
     // Capstone could not decode what Unicorn translated: fall back to Unicorn's own count.
     uc_tb tb{};
@@ -324,6 +366,11 @@ X86Core::Block& X86Core::decode(uint64_t address, uint32_t size) {
   auto& slot = blocks_[key];
   slot = std::move(b);
   return *slot;
+}
+
+bool X86Core::still_valid(const Block& b) const {
+  if (!ram_ || b.address < ram_base_ || b.address - ram_base_ + b.bytes.size() > ram_size_) return true;
+  return std::memcmp(ram_ + (b.address - ram_base_), b.bytes.data(), b.bytes.size()) == 0;
 }
 
 bool X86Core::install_special_hooks(const Block& b) {
@@ -368,6 +415,7 @@ void X86Core::end_run_with_fault(unsigned vector, uint64_t rip, uint64_t cr2, co
 
 void X86Core::request_stop() {
   if (stopping_) return;
+  block_done_ = static_cast<uint32_t>(exact_retired_ - block_base_);  // the run ends at this very point
   stopping_ = true;
   stop_ = Stop::kStopRequested;
   uc_emu_stop(uc_);
@@ -448,11 +496,13 @@ void X86Core::native_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]) {
       static const uint8_t kCode[] = {0x0F, 0xA2, 0xF4};  // cpuid; hlt
       check(uc_mem_write(scratch_, 0, kCode, sizeof(kCode)), "scratch code");
     }
+    // 64-bit register names are rejected in 32-bit mode: use the mode's own names.
+    bool wide = mode_ == CpuMode::kLong64;
     uint64_t a = leaf, c = subleaf, zero = 0;
-    uc_reg_write(scratch_, UC_X86_REG_RAX, &a);
-    uc_reg_write(scratch_, UC_X86_REG_RCX, &c);
-    uc_reg_write(scratch_, UC_X86_REG_RBX, &zero);
-    uc_reg_write(scratch_, UC_X86_REG_RDX, &zero);
+    check(uc_reg_write(scratch_, wide ? UC_X86_REG_RAX : UC_X86_REG_EAX, &a), "scratch eax");
+    check(uc_reg_write(scratch_, wide ? UC_X86_REG_RCX : UC_X86_REG_ECX, &c), "scratch ecx");
+    check(uc_reg_write(scratch_, wide ? UC_X86_REG_RBX : UC_X86_REG_EBX, &zero), "scratch ebx");
+    check(uc_reg_write(scratch_, wide ? UC_X86_REG_RDX : UC_X86_REG_EDX, &zero), "scratch edx");
     check(uc_emu_start(scratch_, 0, UINT64_MAX, 0, 0), "scratch cpuid");
     std::array<uint32_t, 4> r{};
     int ids[4] = {UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX, UC_X86_REG_EDX};

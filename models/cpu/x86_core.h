@@ -130,7 +130,7 @@ class X86Core {
   uint64_t special_hooks() const { return special_hook_count_; }
 
  private:
-  enum class Special : uint8_t { kRdtsc, kRdmsr, kWrmsr };
+  enum class Special : uint8_t { kRdtsc, kRdtscp, kRdmsr, kWrmsr };
   struct SpecialInsn {
     uint64_t address;
     uint16_t index;  // position in the block
@@ -143,11 +143,15 @@ class X86Core {
     std::vector<uint64_t> insn_addr;   // address of each instruction
     std::vector<uint16_t> io_index;    // positions of IN/OUT/INS/OUTS instructions
     std::vector<SpecialInsn> specials;
+    std::vector<uint8_t> bytes;         // the code as decoded: a rewrite (self-modifying code) shows here
+    bool rep_only = false;              // the block is a single REP string instruction (one pass per iteration)
+    uint64_t last_rep = 0;              // address of a REP string instruction ending the block, or 0
   };
 
   friend struct X86CoreHooks;  // the Unicorn callbacks (x86_core.cpp)
 
   Block& decode(uint64_t address, uint32_t size);
+  bool still_valid(const Block& b) const;  // its bytes are unchanged in RAM
   bool install_special_hooks(const Block& b);  // true if any new hook was added
   void enter_io();                             // settles the exact count at the next I/O instruction
   void end_run_with_fault(unsigned vector, uint64_t rip, uint64_t cr2, const std::string& what);
@@ -157,6 +161,9 @@ class X86Core {
   X86CoreHost& host_;
   uc_struct* uc_ = nullptr;
   size_t capstone_ = 0;
+  uint8_t* ram_ = nullptr;
+  uint64_t ram_base_ = 0, ram_size_ = 0;
+  uint64_t prev_rep_ = 0;  // REP instruction the previous block ended with (or was)
   uint64_t mmio_base_ = 0;
   bool mmio_base_set_ = false;
   bool resume_after_invalid_ = false;

@@ -4,6 +4,7 @@
 
 #include "models/core/log.h"
 #include "models/core/trace.h"
+#include "models/hypervisor/hyperv.h"
 
 namespace hvsim {
 
@@ -18,6 +19,30 @@ bool is_pic_eoi(const tlm::tlm_generic_payload& t) {
   return (v & 0x18) == 0 && (v & 0x20);
 }
 }  // namespace
+
+class Hypervisor::HyperVPort : public Enlightenments, public GuestMemory {
+ public:
+  explicit HyperVPort(Hypervisor& owner) : owner_(owner) {}
+  void attach(HyperV* hv) { hv_ = hv; }
+  bool cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]) override { return hv_->cpuid(leaf, subleaf, regs); }
+  Msr rdmsr(uint32_t msr, uint64_t& value) override { return map(hv_->rdmsr(msr, value)); }
+  Msr wrmsr(uint32_t msr, uint64_t value) override { return map(hv_->wrmsr(msr, value)); }
+  bool hypercalls_enabled() const override { return hv_->hypercalls_enabled(); }
+  uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output) override {
+    return hv_->hypercall(control, input, output);
+  }
+  bool read(uint64_t gpa, void* out, size_t n) override { return owner_.debug_access(false, gpa, out, n); }
+  bool write(uint64_t gpa, const void* in, size_t n) override {
+    return owner_.debug_access(true, gpa, const_cast<void*>(in), n);
+  }
+
+ private:
+  static Msr map(HyperV::MsrResult r) {
+    return r == HyperV::MsrResult::kHandled ? Msr::kHandled : r == HyperV::MsrResult::kGp ? Msr::kGp : Msr::kNotMine;
+  }
+  Hypervisor& owner_;
+  HyperV* hv_ = nullptr;
+};
 
 Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, RootPartition& root)
     : sc_module(name),
@@ -40,11 +65,28 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
   guest_mem.register_transport_dbg(this, &Hypervisor::transport_dbg_mem);
   vmm.register_b_transport(this, &Hypervisor::vmm_b_transport);
   mem_out.register_invalidate_direct_mem_ptr(this, &Hypervisor::invalidate_direct_mem_ptr);
+  hyperv_port_ = std::make_unique<HyperVPort>(*this);
+  hyperv_ = std::make_unique<HyperV>(std::string(this->name()) + ".hyperv", *hyperv_port_,
+                                     [this] { return now_.value() / 100000; },  // TLFS reference time: 100 ns
+                                     0);
+  hyperv_port_->attach(hyperv_.get());
+  enlightenments_ = hyperv_port_.get();
   map_.set_default(InterceptMap::Space::kPort, ExitHandler::kRoot, "isa/pci (root)");
   map_.set_default(InterceptMap::Space::kMemory, ExitHandler::kRoot, "pci (root)");
 }
 
 Hypervisor::~Hypervisor() = default;
+
+bool Hypervisor::debug_access(bool write, uint64_t gpa, void* data, size_t n) {
+  // Hypercall input/output pages and SynIC pages are guest RAM reached through the memory space.
+  tlm::tlm_generic_payload t;
+  t.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  t.set_address(gpa);
+  t.set_data_ptr(static_cast<uint8_t*>(data));
+  t.set_data_length(static_cast<unsigned>(n));
+  t.set_streaming_width(static_cast<unsigned>(n));
+  return mem_out->transport_dbg(t) == n;
+}
 
 void Hypervisor::set_vcpu(uint64_t clock_hz, const std::string& track_process, const std::string& track_thread) {
   clock_hz_ = clock_hz;
@@ -218,6 +260,7 @@ void Hypervisor::vmm_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     return;
   }
   sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
+  now_ = start;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   Enlightenments* hv = hyperv_enabled.get() ? enlightenments_ : nullptr;
   switch (rq->kind) {

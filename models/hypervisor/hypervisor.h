@@ -40,6 +40,8 @@ class Enlightenments {
   virtual uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output) = 0;
 };
 
+class HyperV;
+
 class Hypervisor : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Hypervisor> guest_io;   // from the vCPU's `io`
@@ -57,7 +59,9 @@ class Hypervisor : public sc_core::sc_module {
 
   InterceptMap& intercepts() { return map_; }
   const CostProfile& costs() const { return costs_; }
+  // Replaces the built-in Hyper-V interface (tests use fakes).
   void attach_enlightenments(Enlightenments* e) { enlightenments_ = e; }
+  HyperV* hyperv() { return hyperv_.get(); }
 
  private:
   struct Part {
@@ -81,6 +85,7 @@ class Hypervisor : public sc_core::sc_module {
   unsigned int transport_dbg_mem(tlm::tlm_generic_payload& trans);
   unsigned int transport_dbg_io(tlm::tlm_generic_payload& trans);
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+  bool debug_access(bool write, uint64_t gpa, void* data, size_t n);
 
   sc_core::sc_time to_time(uint64_t cycles) const;
   uint64_t to_cycles(const sc_core::sc_time& t) const;  // rounded up
@@ -93,6 +98,10 @@ class Hypervisor : public sc_core::sc_module {
   uint64_t clock_hz_ = 1000000000;
   InterceptMap map_;
   Enlightenments* enlightenments_ = nullptr;
+  class HyperVPort;  // adapts HyperV to Enlightenments and guest RAM to its GuestMemory
+  std::unique_ptr<HyperVPort> hyperv_port_;
+  std::unique_ptr<HyperV> hyperv_;
+  sc_core::sc_time now_;  // simulated time of the request being handled
   int vcpu_track_ = -1;
   std::string track_process_, track_thread_;
   std::map<std::string, std::unique_ptr<Counter>> exit_counters_, component_counters_, reason_cycle_counters_;

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -42,6 +44,7 @@ class Code {
   Code& w(uint16_t v);                                      // 2 bytes, little-endian
   Code& q(uint64_t v);                                      // 8 bytes, little-endian (imm64)
   Code& rel8(uint64_t target);   // the rel8 byte of a short jump whose last byte this is
+  Code& rel32(uint64_t target);  // the rel32 of a near call/jump whose last 4 bytes these are
   Code& repeat(std::initializer_list<uint8_t> bytes, unsigned n);
   uint64_t here() const { return base_ + bytes_.size(); }  // guest address of the next byte
   uint64_t base() const { return base_; }
@@ -60,7 +63,7 @@ struct Segment {
 };
 
 struct KernelSpec {
-  bool elf64 = false;              // ELF64 (EM_X86_64, entered in long mode) or ELF32 (EM_386, Multiboot)
+  bool is_elf64 = false;           // ELF64 (EM_X86_64, entered in long mode) or ELF32 (EM_386, Multiboot)
   std::vector<Segment> segments;   // segments[0] holds the code; the entry point is its first byte
   uint64_t entry = kKernelBase;
   bool multiboot_header = true;    // a Multiboot v1 header (magic 0x1BADB002) in the first 8 KiB
@@ -109,6 +112,11 @@ class RecordingTarget : public sc_core::sc_module {
   std::map<uint64_t, uint64_t> read_values;          // address -> value (little-endian, truncated)
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;    // added to every access's delay
   std::map<uint64_t, sc_core::sc_time> delay_at;     // per-address delay (replaces `delay`)
+  // LT target styles that call wait() inside b_transport:
+  bool sync_first = false;                           // wait(delay); delay = 0 before anything else
+  sc_core::sc_time wait_inside = sc_core::SC_ZERO_TIME;  // then wait() this long (delay untouched)
+  std::function<void(const Access&)> on_access;      // called after each recorded access
+  std::set<uint64_t> error_at;                       // addresses answering TLM_ADDRESS_ERROR_RESPONSE
   bool record = true;                                // benchmarks switch recording off
   uint64_t count = 0;
   std::vector<Access> log;
@@ -141,6 +149,19 @@ class CpuBench {
   AddressRouter mem_bus, io_bus;
   VirtualCpu cpu;
   RecordingTarget ports, mmio;
+};
+
+// Captures what the process writes to stderr (fd 2) while it lives, e.g. hvsim warnings.
+class StderrCapture {
+ public:
+  StderrCapture();
+  ~StderrCapture();
+  std::string text();  // everything captured so far (stops capturing)
+
+ private:
+  int saved_ = -1;
+  std::string path_;
+  bool done_ = false;
 };
 
 // A Counter's value by full name ("cpu.instructions"); throws std::out_of_range if there is none.

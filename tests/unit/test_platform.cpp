@@ -23,6 +23,12 @@ std::string error_of(const std::string& path, Platform::Options opts = {}) {
   return "";
 }
 
+Platform::Options kernel_only(const std::string& kernel) {
+  Platform::Options o;
+  o.kernel = kernel;
+  return o;
+}
+
 const char* kGood =
     "vm0:\n"
     "  ram: {type: memory, size: 4MiB}\n"
@@ -41,7 +47,7 @@ TEST_CASE("platform: an unknown component type names file, line and key", "[plat
 TEST_CASE("platform: an unknown parameter key names file, line and key", "[platform]") {
   std::string path =
       write_platform("badkey", "vm0:\n  ram: {type: memory, size: 4MiB}\n  cpu0:\n    type: x86_vcpu\n    clock: 3G\n");
-  std::string err = error_of(path, Platform::Options{"/nonexistent.elf", {}});
+  std::string err = error_of(path, kernel_only("/nonexistent.elf"));
   // The kernel error would come first if parameters were checked late; either way the file names it.
   bool names_key = err.find(path + ":5") != std::string::npos && err.find("vm0.cpu0.clock") != std::string::npos;
   bool names_kernel = err.find("/nonexistent.elf") != std::string::npos;
@@ -80,14 +86,16 @@ TEST_CASE("platform: a bad RAM size and a missing kernel are rejected before sim
 
 TEST_CASE("platform: a missing kernel file is a ConfigError naming it", "[platform]") {
   std::string path = write_platform("nokernel", kGood);
-  std::string err = error_of(path, Platform::Options{"/tmp/hvsim_missing_kernel.elf", {}});
+  std::string err = error_of(path, kernel_only("/tmp/hvsim_missing_kernel.elf"));
   CHECK(err.find("/tmp/hvsim_missing_kernel.elf") != std::string::npos);
   CHECK(err.find("cannot open") != std::string::npos);
 }
 
 TEST_CASE("platform: -p overrides win over the platform file", "[platform]") {
   std::string path = write_platform("override", "vm0:\n  ram: {type: memory, size: 4MiB}\n  cpu0: {type: x86_vcpu, cpi: 2.0}\n");
-  Platform p(path, Platform::Options{"", {{"vm0.cpu0.cpi", "1.25"}}});
+  Platform::Options opts;
+  opts.overrides = {{"vm0.cpu0.cpi", "1.25"}};
+  Platform p(path, opts);
   REQUIRE(p.cpus().size() == 1);
   CHECK(p.cpus()[0]->cpi.get() == 1.25);
   CHECK(p.cpus()[0]->cpi.source().file == "command line");
