@@ -86,6 +86,15 @@ void print_summary(std::ostream& os, const Platform& platform, const HostTiming&
                    grouped(pr->value() + pw->value()).c_str(), grouped(mr->value() + mw->value()).c_str());
   }
   print_exit_table(os);
+  for (unsigned v = 0;; ++v) {  // root partition: how busy forwarded exits kept each root vCPU
+    const Counter* busy = counter("root.vcpu" + std::to_string(v) + ".busy_ps");
+    const Counter* queued = counter("root.vcpu" + std::to_string(v) + ".queued_ps");
+    if (!busy) break;
+    double share = sim_s > 0 ? static_cast<double>(busy->value()) * 1e-12 / sim_s * 100.0 : 0.0;
+    os << strfmt("%-22s %.1f%% busy, %s jobs, %.3f us queued\n", ("root vcpu" + std::to_string(v)).c_str(), share,
+                 grouped(counter("root.vcpu" + std::to_string(v) + ".jobs")->value()).c_str(),
+                 queued ? static_cast<double>(queued->value()) * 1e-6 : 0.0);
+  }
   double mips = host.wall_seconds > 0 ? static_cast<double>(total_insns) / host.wall_seconds / 1e6 : 0.0;
   os << strfmt("%-22s %.3f s (%.1f guest MIPS, simulated/host time %.3g)\n", "host wall time", host.wall_seconds,
                mips, host.wall_seconds > 0 ? sim_s / host.wall_seconds : 0.0);

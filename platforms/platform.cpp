@@ -177,6 +177,9 @@ void Platform::wire_vm(Vm& vm) {
   cpu.mem.bind(hv.guest_mem);
   cpu.io.bind(hv.guest_io);
   cpu.vmm.bind(hv.vmm);
+  vm.lines.push_back(std::make_unique<sc_core::sc_signal<bool>>("sint"));
+  hv.sint_irq.bind(*vm.lines.back());
+  cpu.sint.bind(*vm.lines.back());
   hv.io_out.bind(vm.io->target_socket);
   hv.mem_out.bind(vm.mem->target_socket);
   std::string cpu_name = cpu.name();

@@ -260,6 +260,42 @@ static void malformed(const struct multiboot_info* mbi, const struct initiate_co
        hv_status_name(st));
 }
 
+/* SynIC delivery, end to end: hvsim's hypervisor can run a root-side echo service (parameter
+ * vm0.hv.test_connection, like QEMU's hyperv-testdev) that posts every message back on SINT 2. The
+ * guest posts one, takes the SINT 2 interrupt (AutoEOI: no EOI), and finds its payload in SIMP slot 2.
+ * On a hypervisor without the service the post fails with INVALID_CONNECTION_ID and the step is
+ * skipped. */
+#define HV_TEST_CONNECTION_ID 0x7E57u
+#define SYNIC_ECHO_SPINS 1000000u
+volatile uint32_t g_sint_hits;
+void sint_stub(void);
+__asm__(".globl sint_stub\n"
+        "sint_stub:\n"
+        "  lock incl g_sint_hits\n"
+        "  iret\n");
+
+static void synic_echo(void) {
+  idt_set_gate(VMBUS_SINT_VECTOR, (uint32_t)(uintptr_t)sint_stub);
+  idt_load();
+  static const char kPayload[16] = "hvsim synic echo";
+  uint32_t hits = g_sint_hits;
+  uint16_t st = hv_post_message(HV_TEST_CONNECTION_ID, 7, kPayload, sizeof kPayload);
+  if (st == HV_STATUS_INVALID_CONNECTION_ID) {
+    kprintf(PLAT "synic echo: no echo service on connection 0x%x\n", HV_TEST_CONNECTION_ID);
+    return;
+  }
+  __asm__ volatile("sti");
+  uint32_t spins = 0;
+  while (g_sint_hits == hits && spins < SYNIC_ECHO_SPINS) ++spins;
+  __asm__ volatile("cli");
+  volatile struct hv_message* slot = (volatile struct hv_message*)(g_simp + 256 * HV_VMBUS_MESSAGE_SINT);
+  int same = slot->payload_size == sizeof kPayload && memcmp((const void*)slot->payload, kPayload, sizeof kPayload) == 0;
+  step("synic echo", st == HV_STATUS_SUCCESS && g_sint_hits == hits + 1 && slot->message_type == 7 && same,
+       "post status 0x%x, %u interrupt(s) on vector 0x%x, slot 2 type %u, payload %s", st, g_sint_hits - hits,
+       VMBUS_SINT_VECTOR, slot->message_type, same ? "matches" : "differs");
+  slot->message_type = HVMSG_NONE;
+}
+
 int kmain(uint32_t magic, const struct multiboot_info* mbi) {
   console_init();
   kprintf(STEP "hvsim guest runtime: hyperv-detect\n");
@@ -274,6 +310,7 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
     synic();
     struct initiate_contact msg;
     post_message(&msg);
+    synic_echo();
     malformed(mbi, &msg);
   }
   kprintf(STEP "done: %s\n", g_all_ok ? "ok" : "FAIL");

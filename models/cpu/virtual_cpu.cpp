@@ -49,6 +49,7 @@ VirtualCpu::VirtualCpu(const sc_core::sc_module_name& name)
       vmm("vmm"),
       intr("intr"),
       inta("inta"),
+      sint("sint"),
       clock_hz(this, "clock_hz", 3000000000ull, "Hz",
                "core clock; cycles convert to time at this rate (calibration.md section 3 quotes cycles @ 3 GHz)"),
       cpi(this, "cpi", 1.0, "cycles/instruction",
@@ -74,7 +75,8 @@ VirtualCpu::VirtualCpu(const sc_core::sc_module_name& name)
       blocks_translated_(this, "blocks_translated", "blocks", "distinct translation blocks decoded"),
       quantum_syncs_(this, "quantum_syncs", "syncs", "times the vCPU synchronized with SystemC time"),
       exit_cycles_(this, "exit_cycles", "cycles", "cycles spent in VM exits and injections (hypervisor costs)"),
-      interrupts_(this, "interrupts", "interrupts", "external interrupts delivered through the guest IDT") {
+      interrupts_(this, "interrupts", "interrupts", "external interrupts delivered through the guest IDT"),
+      synthetic_interrupts_(this, "synthetic_interrupts", "interrupts", "SynIC interrupts delivered (SINTx vectors)") {
   SC_THREAD(run_thread);
   trans_.set_extension(&exit_ext_);
   vmm_trans_.set_extension(&vmm_rq_);
@@ -86,10 +88,11 @@ VirtualCpu::~VirtualCpu() {
 }
 
 void VirtualCpu::end_of_elaboration() {
-  if (intr.size() == 0) return;
+  if (intr.size() == 0 && sint.size() == 0) return;
   sc_core::sc_spawn_options opts;
   opts.spawn_method();
-  opts.set_sensitivity(&intr->value_changed_event());
+  if (intr.size()) opts.set_sensitivity(&intr->value_changed_event());
+  if (sint.size()) opts.set_sensitivity(&sint->value_changed_event());
   opts.dont_initialize();
   sc_core::sc_spawn([this] { irq_check_ = true; }, sc_core::sc_gen_unique_name("intr_watch"), &opts);
   irq_check_ = true;
@@ -123,8 +126,23 @@ bool VirtualCpu::vmm_call(VmmRequest::Kind kind, uint64_t a, uint64_t b, uint64_
   return vmm_trans_.is_response_ok();
 }
 
+bool VirtualCpu::line_high() const { return (intr.size() && intr->read()) || (sint.size() && sint->read()); }
+
+bool VirtualCpu::deliver(uint8_t vector, uint64_t return_rip, bool from_halt) {
+  bool kicked = !from_halt && !irq_window_;
+  vmm_call(VmmRequest::Kind::kInject, vector, kicked ? 1 : 0, irq_window_ ? 1 : 0);
+  irq_window_ = false;
+  std::string why;
+  if (!core_->deliver_interrupt(vector, return_rip, why)) {
+    request_stop(RunOutcome::Kind::kFault, kExitGuestFault,
+                 strfmt("guest fault: cannot deliver interrupt vector %u: %s (%s)", vector, why.c_str(), where().c_str()));
+    return false;
+  }
+  return true;
+}
+
 bool VirtualCpu::try_inject(uint64_t return_rip, bool from_halt) {
-  if (intr.size() == 0 || !intr->read()) {
+  if (!line_high()) {
     irq_check_ = irq_window_ = false;
     return false;
   }
@@ -132,6 +150,17 @@ bool VirtualCpu::try_inject(uint64_t return_rip, bool from_halt) {
     irq_window_ = true;  // keep checking at every block until the guest sets IF
     return false;
   }
+  if (sint.size() && sint->read() && vmm_call(VmmRequest::Kind::kAckSint) &&
+      vmm_rq_.result == VmmRequest::Result::kHandled) {
+    uint8_t vector = static_cast<uint8_t>(vmm_rq_.a);
+    if (!vmm_rq_.b)  // without AutoEOI the guest EOIs through a local APIC, which is not modeled
+      HVSIM_WARN(name(), "SynIC vector %u without AutoEOI: its EOI is not modeled (%s)", vector, where().c_str());
+    if (deliver(vector, return_rip, from_halt)) ++synthetic_interrupts_;
+    sc_core::wait(sc_core::SC_ZERO_TIME);
+    irq_check_ = line_high();
+    return true;
+  }
+  if (intr.size() == 0 || !intr->read()) return false;
   if (inta.size() == 0) {
     HVSIM_WARN(name(), "interrupt line raised but no interrupt acknowledge is connected; ignored");
     irq_check_ = false;
@@ -142,19 +171,10 @@ bool VirtualCpu::try_inject(uint64_t return_rip, bool from_halt) {
     HVSIM_WARN(name(), "interrupt acknowledge failed (%s)", where().c_str());
     return false;
   }
-  bool kicked = !from_halt && !irq_window_;
-  vmm_call(VmmRequest::Kind::kInject, vector, kicked ? 1 : 0, irq_window_ ? 1 : 0);
-  irq_window_ = false;
-  std::string why;
-  if (!core_->deliver_interrupt(vector, return_rip, why)) {
-    request_stop(RunOutcome::Kind::kFault, kExitGuestFault,
-                 strfmt("guest fault: cannot deliver interrupt vector %u: %s (%s)", vector, why.c_str(), where().c_str()));
-    return true;
-  }
-  ++interrupts_;
+  if (deliver(vector, return_rip, from_halt)) ++interrupts_;
   // Let the controller's INTR output settle (it updates in a delta cycle) before looking again.
   sc_core::wait(sc_core::SC_ZERO_TIME);
-  irq_check_ = intr->read();
+  irq_check_ = line_high();
   return true;
 }
 
@@ -288,24 +308,27 @@ void VirtualCpu::run_thread() {
       break;
     }
     maybe_sync();
-    if (intr.size() == 0) {
+    if (intr.size() == 0 && sint.size() == 0) {
       outcome_ = {RunOutcome::Kind::kHang, kExitHang,
                   "guest hang: HLT with interrupts enabled, but no interrupt controller is connected"};
       break;
     }
-    // Idle until the interrupt line rises; time passes as idle cycles.
-    while (!intr->read()) {
+    // Idle until an interrupt line rises; time passes as idle cycles.
+    while (!line_high()) {
       if (!sc_core::sc_pending_activity()) {
         outcome_ = {RunOutcome::Kind::kHang, kExitHang,
                     "guest hang: HLT with interrupts enabled and no event left that could raise an interrupt"};
         break;
       }
+      sc_core::sc_event_or_list wake;
+      if (intr.size()) wake |= intr->value_changed_event();
+      if (sint.size()) wake |= sint->value_changed_event();
       if (max_time_ps.get()) {
         sc_core::sc_time limit = sc_core::sc_time::from_value(max_time_ps.get());
         if (sc_core::sc_time_stamp() >= limit) break;
-        sc_core::wait(limit - sc_core::sc_time_stamp(), intr->value_changed_event());
+        sc_core::wait(limit - sc_core::sc_time_stamp(), wake);
       } else {
-        sc_core::wait(intr->value_changed_event());
+        sc_core::wait(wake);
       }
     }
     uint64_t woke = time_to_cycles_ceil(sc_core::sc_time_stamp()), now = cycles();

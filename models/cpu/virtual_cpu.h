@@ -48,6 +48,8 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND> intr;
   // Interrupt acknowledge (the 8259 INTA cycle): a 1-byte read returns the vector to deliver.
   tlm_utils::simple_initiator_socket_optional<VirtualCpu> inta;
+  // Synthetic interrupts (Hyper-V SynIC) from the hypervisor, acknowledged over `vmm`; optional.
+  sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND> sint;
 
   Param<uint64_t> clock_hz;
   Param<double> cpi;
@@ -88,6 +90,9 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   void charge_exit(uint64_t cycles);
   // Acknowledges and delivers a pending external interrupt; true if the guest's RIP was redirected.
   bool try_inject(uint64_t return_rip, bool from_halt);
+  bool line_high() const;  // INTR or the SINT line is asserted
+  // Delivers `vector` through the IDT after charging injection costs; false if delivery failed.
+  bool deliver(uint8_t vector, uint64_t return_rip, bool from_halt);
   void start_core();
   void maybe_sync();
   void add_cycles(uint64_t n);  // exits, device delays, stalls: moves the next sync threshold
@@ -131,7 +136,8 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   bool irq_window_ = false;          // an interrupt waits for the guest to set IF
 
   Counter instructions_, cycles_, idle_cycles_, stall_cycles_, port_reads_, port_writes_, mmio_reads_,
-      mmio_writes_, rdtsc_reads_, msr_accesses_, blocks_translated_, quantum_syncs_, exit_cycles_, interrupts_;
+      mmio_writes_, rdtsc_reads_, msr_accesses_, blocks_translated_, quantum_syncs_, exit_cycles_, interrupts_,
+      synthetic_interrupts_;
 };
 
 }  // namespace hvsim

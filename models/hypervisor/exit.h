@@ -47,7 +47,7 @@ struct ExitCostExtension : tlm::tlm_extension<ExitCostExtension> {
 // A guest event that is not a bus access (CPUID, MSR, HLT, hypercall, interrupt injection), sent by
 // the vCPU to the hypervisor on its `vmm` socket as an otherwise empty transaction.
 struct VmmRequest : tlm::tlm_extension<VmmRequest> {
-  enum class Kind : uint8_t { kCpuid, kRdmsr, kWrmsr, kHlt, kHypercall, kInject, kEoiVirtual };
+  enum class Kind : uint8_t { kCpuid, kRdmsr, kWrmsr, kHlt, kHypercall, kInject, kEoiVirtual, kAckSint };
   enum class Result : uint8_t { kHandled, kNative, kGp, kUd };
   Kind kind = Kind::kCpuid;
   Result result = Result::kNative;
@@ -57,6 +57,7 @@ struct VmmRequest : tlm::tlm_extension<VmmRequest> {
   //   kHypercall: a = control, b = input GPA (or fast input), c = output GPA (or fast input); value = RAX
   //   kInject:    a = vector, b = 1 if the guest had to be kicked out (external-interrupt exit),
   //               c = 1 if it waited for an interrupt window
+  //   kAckSint:   out: result kHandled with a = vector, b = 1 if AutoEOI; kNative if none is pending
   uint64_t a = 0, b = 0, c = 0, value = 0;
   uint32_t regs[4] = {0, 0, 0, 0};
   bool long_mode = false;

@@ -51,10 +51,16 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
       vmm("vmm"),
       io_out("io_out"),
       mem_out("mem_out"),
+      sint_irq("sint_irq"),
       hyperv_enabled(this, "hyperv", true, "",
                      "expose the Hyper-V interface (CPUID 0x40000000.., synthetic MSRs, hypercalls, SynIC)"),
+      test_connection(this, "test_connection", 0, "",
+                      "connection id of a root-side echo service for SynIC tests (0 = none): a posted message is "
+                      "posted back, a signaled event is signaled back (like QEMU's hyperv-testdev)"),
+      test_sint(this, "test_sint", 2, "", "SINT the echo service answers on"),
       costs_(costs),
       root_(root),
+      sint_driver_(sint_irq),
       exits_total_(this, "exits", "exits", "all VM exits of this partition"),
       exit_cycles_total_(this, "exit_cycles", "cycles", "vCPU cycles spent in exits (device time excluded)"),
       interrupts_injected_(this, "interrupts_injected", "interrupts", "events injected into the guest") {
@@ -71,6 +77,20 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
                                      0);
   hyperv_port_->attach(hyperv_.get());
   enlightenments_ = hyperv_port_.get();
+  hyperv_->on_interrupt([this] {
+    for (auto& i : hyperv_->take_interrupts()) sints_.emplace_back(i.vector, i.auto_eoi);
+    if (!sints_.empty()) sint_driver_.set(true);
+  });
+  if (test_connection.get()) {
+    uint32_t conn = test_connection.get();
+    unsigned sint = test_sint.get() & 0xF;
+    hyperv_->on_post_message(conn, [this, sint](uint32_t type, const uint8_t* payload, uint32_t size) -> uint16_t {
+      return hyperv_->post_message(sint, type, payload, size) ? 0 : 0x13;  // HV_STATUS_INSUFFICIENT_BUFFERS
+    });
+    hyperv_->on_signal_event(conn, [this, sint](uint16_t flag) -> uint16_t {
+      return hyperv_->signal_event(sint, flag) ? 0 : 0x13;
+    });
+  }
   map_.set_default(InterceptMap::Space::kPort, ExitHandler::kRoot, "isa/pci (root)");
   map_.set_default(InterceptMap::Space::kMemory, ExitHandler::kRoot, "pci (root)");
 }
@@ -317,6 +337,18 @@ void Hypervisor::vmm_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
         tr.instant(vcpu_track_, "inject", "interrupt", start + to_time(cycles), &args);
       }
       rq->cycles = cycles;
+      rq->result = VmmRequest::Result::kHandled;
+      break;
+    }
+    case VmmRequest::Kind::kAckSint: {
+      if (sints_.empty()) {
+        rq->result = VmmRequest::Result::kNative;
+        break;
+      }
+      rq->a = sints_.front().first;
+      rq->b = sints_.front().second ? 1 : 0;
+      sints_.pop_front();
+      if (sints_.empty()) sint_driver_.set(false);
       rq->result = VmmRequest::Result::kHandled;
       break;
     }

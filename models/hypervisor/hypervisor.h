@@ -7,6 +7,7 @@
 // counted per reason x handler x device and traced with its components as nested slices.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/bus/irq_driver.h"
 #include "models/core/params.h"
 #include "models/core/stats.h"
 #include "models/hypervisor/cost_profile.h"
@@ -50,7 +52,12 @@ class Hypervisor : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Hypervisor> io_out;  // to the VM's port-I/O router
   tlm_utils::simple_initiator_socket<Hypervisor> mem_out; // to the VM's physical-address router
 
+  // SynIC interrupt request to the vCPU (acknowledged with a VmmRequest::kAckSint).
+  sc_core::sc_out<bool> sint_irq;
+
   Param<bool> hyperv_enabled;
+  Param<uint32_t> test_connection;
+  Param<uint32_t> test_sint;
 
   Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, RootPartition& root);
   // The vCPU this partition runs: its clock converts device time to cycles and cycles to root time.
@@ -102,6 +109,8 @@ class Hypervisor : public sc_core::sc_module {
   std::unique_ptr<HyperVPort> hyperv_port_;
   std::unique_ptr<HyperV> hyperv_;
   sc_core::sc_time now_;  // simulated time of the request being handled
+  IrqDriver sint_driver_;
+  std::deque<std::pair<uint8_t, bool>> sints_;  // (vector, AutoEOI) waiting for the vCPU
   int vcpu_track_ = -1;
   std::string track_process_, track_thread_;
   std::map<std::string, std::unique_ptr<Counter>> exit_counters_, component_counters_, reason_cycle_counters_;

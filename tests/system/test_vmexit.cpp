@@ -8,7 +8,9 @@
 // interrupt round trip also runs guest code in its handler (the stub, the dispatcher and the C
 // handler, compiler-dependent), so it gets a bound of [components, components + 150 instructions].
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "tests/system/run_command.h"
@@ -126,10 +128,46 @@ TEST_CASE("hyperv-detect: Linux's detection and setup sequence succeeds; malform
   CHECK(r.exit_status == 1);
   CHECK(r.out.find("hyperv-detect: done: ok") != std::string::npos);
   CHECK(r.out.find("FAIL") == std::string::npos);
+  // SynIC delivery: the root echo service posts the message back; it arrives as one SINT2 interrupt
+  // (AutoEOI) with the payload in SIMP slot 2.
+  CHECK(r.out.find("hyperv-detect: synic echo: ok post status 0x0, 1 interrupt(s) on vector 0xf3, slot 2 type 7, "
+                   "payload matches") != std::string::npos);
   // TLFS status codes: 2 = HV_STATUS_INVALID_HYPERCALL_CODE, 3 = HV_STATUS_INVALID_HYPERCALL_INPUT,
   // 4 = HV_STATUS_INVALID_ALIGNMENT.
   CHECK(r.out.find("hyperv-detect: unknown call code: ok 0x0000: status 0x2") != std::string::npos);
   CHECK(r.out.find("hyperv-detect: rep count on non-rep call: ok post message, rep count 1: status 0x3") !=
         std::string::npos);
   CHECK(r.out.find("hyperv-detect: misaligned input gpa: ok post message at page+4: status 0x4") != std::string::npos);
+}
+
+TEST_CASE("vmexit: the trace shows each exit with its components nested, and the root vCPU's work",
+          "[vmexit][trace]") {
+  const std::string trace = "/tmp/hvsim_vmexit_trace.json";
+  CommandResult r = run_command({HVSIM_BINARY, "run", kPlatform, "--kernel", kVmexit, "--trace", trace}, 240.0);
+  REQUIRE(r.exit_status == 1);
+  std::ifstream f(trace);
+  REQUIRE(f);
+  auto j = nlohmann::json::parse(f);
+  // Find one root-forwarded exit to the test device and check what lies inside it.
+  const nlohmann::json* outer = nullptr;
+  for (auto& e : j["traceEvents"])
+    if (e.value("cat", "") == "exit" && e.value("name", "") == "IO_INSTRUCTION testdev") {
+      outer = &e;
+      break;
+    }
+  REQUIRE(outer);
+  double ts = (*outer)["ts"], end = ts + (*outer)["dur"].get<double>();
+  std::vector<std::string> inside;
+  bool root_work = false;
+  for (auto& e : j["traceEvents"]) {
+    if (e.value("ph", "") != "X") continue;
+    double t = e["ts"];
+    if (e.value("cat", "") == "exit.component" && e["tid"] == (*outer)["tid"] && t >= ts && t < end)
+      inside.push_back(e["name"]);
+    if (e.value("cat", "") == "root" && e.value("name", "") == "emulate testdev" && t >= ts && t < end) root_work = true;
+  }
+  CHECK(inside == std::vector<std::string>{"exit.hw_roundtrip", "exit.dispatch", "root.forward",
+                                           "root.device_emulation", "root.return"});
+  CHECK(root_work);
+  CHECK((*outer)["args"]["cycles"] == 5750);
 }

@@ -42,6 +42,23 @@ TEST_CASE("cpu: a target that syncs (wait(delay); delay = 0) and annotates 100 n
   CHECK(b.cpu.cycles() == 15 + 600);
 }
 
+TEST_CASE("cpu: a target that only syncs (wait(delay); delay = 0) does not stall the vCPU", "[cpu]") {
+  // The target waits exactly the vCPU's own run-ahead: the access completes at the vCPU's local
+  // time, so no cycle is added (the vCPU's time must not be counted twice).
+  TempKernel k(KernelSpec::elf32(two_delayed_outs()));
+  CpuBench b(k.path(), {{"clock_hz", "3000000000"}});
+  b.ports.sync_first = true;
+  b.run();
+
+  REQUIRE(b.cpu.outcome().kind == RunOutcome::Kind::kHalted);
+  REQUIRE(b.ports.log.size() == 2);
+  CHECK(b.ports.log[0].cycles == 11);
+  CHECK(b.ports.log[1].cycles == 13);
+  CHECK(counter("cpu.stall_cycles") == 0);
+  CHECK(b.cpu.cycles() == 15);
+  CHECK(sc_core::sc_time_stamp() == b.cpu.cycles_to_time(15));
+}
+
 TEST_CASE("cpu: a target that waits 100 ns inside b_transport stalls 300 cycles", "[cpu]") {
   TempKernel k(KernelSpec::elf32(two_delayed_outs()));
   CpuBench b(k.path(), {{"clock_hz", "3000000000"}});
