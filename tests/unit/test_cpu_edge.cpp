@@ -27,7 +27,7 @@ Code two_delayed_outs() {
 // TLM-2.0 LT (IEEE 1666-2011 11.1.3): on return from b_transport the transaction is complete at
 // sc_time_stamp() + delay, whether the target annotated the delay or waited for it. The vCPU must
 // stall exactly that long after its own local time of the access.
-TEST_CASE("cpu: a target that syncs (wait(delay); delay = 0) and annotates 100 ns stalls 300 cycles", "[cpu]") {
+TEST_CASE("cpu: a target that syncs (wait(delay) then delay = 0) and annotates 100 ns stalls 300 cycles", "[cpu]") {
   TempKernel k(KernelSpec::elf32(two_delayed_outs()));
   CpuBench b(k.path(), {{"clock_hz", "3000000000"}});
   b.ports.sync_first = true;
@@ -42,7 +42,7 @@ TEST_CASE("cpu: a target that syncs (wait(delay); delay = 0) and annotates 100 n
   CHECK(b.cpu.cycles() == 15 + 600);
 }
 
-TEST_CASE("cpu: a target that only syncs (wait(delay); delay = 0) does not stall the vCPU", "[cpu]") {
+TEST_CASE("cpu: a target that only syncs (wait(delay) then delay = 0) does not stall the vCPU", "[cpu]") {
   // The target waits exactly the vCPU's own run-ahead: the access completes at the vCPU's local
   // time, so no cycle is added (the vCPU's time must not be counted twice).
   TempKernel k(KernelSpec::elf32(two_delayed_outs()));

@@ -126,6 +126,29 @@ TEST_CASE("cpu: long mode: an access above the 4 GiB map is a fault that counts 
   CHECK(sc_core::sc_time_stamp() == b.cpu.cycles_to_time(b.cpu.cycles()));
 }
 
+TEST_CASE("cpu: an unmapped access after an OUT in the same block keeps the OUT retired", "[cpu]") {
+  // The OUT reported 4 retired instructions; the count must not go back below that, and the fault
+  // must not be reported at the OUT (exact RIP, or the block start as for MMIO).
+  Code c;                                    // 64-bit code
+  c({0x90, 0x90});                           // 0x100000 nop ; nop                  1, 2
+  c({0x48, 0xB8}).q(0x100000010ull);         // 0x100002 mov rax, 0x100000010       3
+  c({0xE6, 0xE0});                           // 0x10000c out 0xe0, al               4
+  c({0x48, 0x8B, 0x00});                     // 0x10000e mov rax, [rax]  -> fault
+  c({0x90, 0xFA, 0xF4});
+  TempKernel k(KernelSpec::elf64(c));
+  CpuBench b(k.path());
+  b.run();
+
+  const RunOutcome& o = b.cpu.outcome();
+  INFO(o.message);
+  REQUIRE(o.kind == RunOutcome::Kind::kFault);
+  REQUIRE(b.ports.log.size() == 1);
+  CHECK(b.ports.log[0].instructions == 4);
+  CHECK(b.cpu.instructions() == 4);
+  CHECK_THAT(o.message, Contains("RIP 0x10000e") || Contains("RIP 0x100000,"));
+  CHECK_THAT(o.message, Contains("CR2 0x100000010"));
+}
+
 TEST_CASE("cpu: #UD (ud2) is a guest fault, vector 6", "[cpu]") {
   Code c;
   c({0x90, 0x90});  // 0x100000 nop nop

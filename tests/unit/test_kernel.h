@@ -11,6 +11,9 @@
 //   testkit::TempKernel k(testkit::KernelSpec::elf32(c));
 //   testkit::CpuBench bench(k.path(), {{"cpi", "1.5"}});   // vCPU parameters, before construction
 //   bench.run();                           // prepare + sc_start: one simulation per process
+//
+// HVSIM_KEEP_TEST_KERNELS=1 keeps the written ELF files (their paths go to stderr) for
+// `objdump -D -b binary -mi386 ...` or `objdump -d kernel.elf`.
 #pragma once
 
 #include <cstdint>
