@@ -384,14 +384,15 @@ bool VirtualCpu::transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_command 
   trans_.set_dmi_allowed(false);
   trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   exit_ext_.reset();
-  sc_core::sc_time offset = local_now() - sc_core::sc_time_stamp();
+  const sc_core::sc_time before = sc_core::sc_time_stamp();
+  const sc_core::sc_time offset = local_now() - before;
   sc_core::sc_time delay = offset;
-  sc_core::sc_time before = sc_core::sc_time_stamp();
   target.b_transport(trans_, delay);
-  // A device stalls the vCPU by annotating delay, or by calling wait(): both count from the access.
-  sc_core::sc_time stalled = (delay > offset ? delay - offset : sc_core::SC_ZERO_TIME) + (sc_core::sc_time_stamp() - before);
-  if (stalled != sc_core::SC_ZERO_TIME) {
-    uint64_t stall = time_to_cycles_ceil(stalled);
+  // LT: the access started at before + offset (the vCPU's local time) and completes at
+  // sc_time_stamp() + delay, whether the target annotated the delay, waited, or both.
+  const sc_core::sc_time end = sc_core::sc_time_stamp() + delay, begin = before + offset;
+  if (end > begin) {
+    uint64_t stall = time_to_cycles_ceil(end - begin);
     stall_cycles_ += stall;
     add_cycles(stall);
   }

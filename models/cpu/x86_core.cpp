@@ -245,10 +245,10 @@ struct X86CoreHooks {
     auto* c = static_cast<X86Core*>(ud);
     if (c->stopping_) return false;
     const char* what = type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : type == UC_MEM_WRITE_UNMAPPED ? "write" : "read";
-    // The access's instruction did not retire; Unicorn's RIP here is exact or the block start.
-    int k = c->index_in_block(c->rip());
-    c->block_done_ = k >= 0 ? static_cast<uint32_t>(k) : 0;
-    c->exact_retired_ = c->block_base_ + c->block_done_;
+    // Unicorn's RIP here is the block start (cpu_loop_exit without restore): keep what surely
+    // retired (up to the last I/O or special instruction of this block) and name the block start.
+    c->block_done_ = static_cast<uint32_t>(c->exact_retired_ - c->block_base_);
+    if (c->cur_block_) c->cur_rip_ = c->cur_block_->address;
     c->end_run_with_fault(14, c->cur_rip_, address,
                           strfmt("%s of %d bytes at unmapped physical address 0x%llx", what, size,
                                  static_cast<unsigned long long>(address)));
