@@ -181,6 +181,16 @@ std::unique_ptr<sc_core::sc_module> make_hypervisor(const Platform::Component& c
   if (vm.hv) throw ConfigError(c.at(""), "a VM has at most one hypervisor component");
   auto hv = std::make_unique<Hypervisor>(c.name.c_str(), p.costs(), p.root());
   vm.hv = hv.get();
+  // Optional intercept lists for MSRs and CPUID leaves: "LO[-HI]:none|hypervisor|root, ...".
+  for (auto [key, space] : {std::pair{"msr_intercepts", InterceptMap::Space::kMsr},
+                            std::pair{"cpuid_intercepts", InterceptMap::Space::kCpuid}}) {
+    if (!c.has(key)) continue;
+    try {
+      for (auto& e : parse_intercepts(c.str(key), key)) hv->intercepts().add(space, e);
+    } catch (const ConfigError& e) {
+      throw ConfigError(c.at(key), e.what());
+    }
+  }
   return hv;
 }
 }  // namespace
@@ -193,8 +203,9 @@ void register_builtin_components() {
   t["uart16550"] = {"16550A UART (placement: port, default 0x3F8; irq, default 4; parameter output: stdout, none or file:PATH)",
                     {"port", "irq"}, make_uart};
   t["hypervisor"] = {"the partition's hypervisor: intercept map, exit costs (hv.* profile), Hyper-V interface; "
-                     "without it the guest runs on bare hardware",
-                     {}, make_hypervisor};
+                     "without it the guest runs on bare hardware (placement: msr_intercepts, cpuid_intercepts: "
+                     "\"LO[-HI]:none|hypervisor|root, ...\")",
+                     {"msr_intercepts", "cpuid_intercepts"}, make_hypervisor};
   t["pic8259"] = {"8259A pair (placement: master_port 0x20, slave_port 0xA0, elcr_port 0x4D0, path; default path "
                   "hypervisor)",
                   {"master_port", "slave_port", "elcr_port"}, make_pic};

@@ -191,6 +191,7 @@ void Platform::wire_vm(Vm& vm) {
       throw ConfigError(SourceLoc{file_, 0, m.entry.device}, e.what());
     }
   }
+  hv.add_default_intercepts();
 }
 
 Platform::~Platform() = default;
@@ -285,7 +286,8 @@ void Platform::dump(std::ostream& os) const {
       os << "intercept map " << vm.name << ": none (no hypervisor: bare hardware)\n";
       return;
     }
-    for (auto space : {InterceptMap::Space::kPort, InterceptMap::Space::kMemory}) {
+    for (auto space : {InterceptMap::Space::kPort, InterceptMap::Space::kMemory, InterceptMap::Space::kMsr,
+                       InterceptMap::Space::kCpuid}) {
       os << "intercept map " << vm.name << " (" << space_name(space) << "):\n";
       for (auto& e : vm.hv->intercepts().entries(space))
         os << strfmt("  0x%012llx-0x%012llx  %-10s %s%s\n", (ull)e.base, (ull)(e.base + e.size - 1),

@@ -91,11 +91,31 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
       return hyperv_->signal_event(sint, flag) ? 0 : 0x13;
     });
   }
+  map_.set_default(InterceptMap::Space::kCpuid, ExitHandler::kHypervisor, "cpuid");  // VMX: CPUID always exits
+  map_.set_default(InterceptMap::Space::kMsr, ExitHandler::kHypervisor, "msr");
   map_.set_default(InterceptMap::Space::kPort, ExitHandler::kRoot, "isa/pci (root)");
   map_.set_default(InterceptMap::Space::kMemory, ExitHandler::kRoot, "pci (root)");
 }
 
 Hypervisor::~Hypervisor() = default;
+
+void Hypervisor::add_default_intercepts() {
+  static const uint32_t kPassThrough[] = {0x10,                                // IA32_TIME_STAMP_COUNTER
+                                          0x174, 0x175, 0x176,                 // SYSENTER_CS/ESP/EIP
+                                          0x277,                               // PAT
+                                          0xC0000080, 0xC0000081, 0xC0000082,  // EFER, STAR, LSTAR
+                                          0xC0000083, 0xC0000084,              // CSTAR, FMASK
+                                          0xC0000100, 0xC0000101, 0xC0000102}; // FS/GS/KERNEL_GS base
+  for (uint32_t msr : kPassThrough) {
+    if (&map_.lookup(InterceptMap::Space::kMsr, msr) != &map_.default_entry(InterceptMap::Space::kMsr)) continue;
+    InterceptMap::Entry e;
+    e.base = msr;
+    e.size = 1;
+    e.handler = ExitHandler::kNone;
+    e.device = "msr bitmap";
+    map_.add(InterceptMap::Space::kMsr, e);
+  }
+}
 
 bool Hypervisor::debug_access(bool write, uint64_t gpa, void* data, size_t n) {
   // Hypercall input/output pages and SynIC pages are guest RAM reached through the memory space.
@@ -289,23 +309,30 @@ void Hypervisor::vmm_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
       if (!(hv && hv->cpuid(static_cast<uint32_t>(rq->a), static_cast<uint32_t>(rq->b), rq->regs)) && hv &&
           rq->a == 1)
         rq->regs[2] |= 1u << 31;  // CPUID.1:ECX.hypervisor: a guest can tell it is virtualized
-      rq->cycles = take_exit(ExitReason::kCpuid, "cpuid", start, {{"hv.emulate.cpuid", costs_.emulate_cpuid}});
+      const InterceptMap::Entry& e = map_.lookup(InterceptMap::Space::kCpuid, rq->a);
+      rq->cycles = e.handler == ExitHandler::kNone
+                       ? 0
+                       : take_exit(ExitReason::kCpuid, e, start, {{"hv.emulate.cpuid", costs_.emulate_cpuid}},
+                                   [](const sc_core::sc_time&) { return sc_core::SC_ZERO_TIME; });
       break;
     }
     case VmmRequest::Kind::kRdmsr:
     case VmmRequest::Kind::kWrmsr: {
       bool read = rq->kind == VmmRequest::Kind::kRdmsr;
       uint32_t msr = static_cast<uint32_t>(rq->a);
+      const InterceptMap::Entry& e = map_.lookup(InterceptMap::Space::kMsr, msr);
+      rq->cycles = 0;
+      rq->result = VmmRequest::Result::kNative;  // the vCPU's own MSR state, or #GP for unknown ones
+      if (e.handler == ExitHandler::kNone) break;  // the MSR bitmap lets it through: no exit
       Enlightenments::Msr r = Enlightenments::Msr::kNotMine;
       if (hv) r = read ? hv->rdmsr(msr, rq->value) : hv->wrmsr(msr, rq->value);
-      if (r == Enlightenments::Msr::kNotMine) {
-        rq->result = VmmRequest::Result::kNative;  // the MSR bitmap lets it through, or the vCPU faults it
-        rq->cycles = 0;
-        break;
-      }
-      rq->result = r == Enlightenments::Msr::kHandled ? VmmRequest::Result::kHandled : VmmRequest::Result::kGp;
-      rq->cycles = take_exit(read ? ExitReason::kMsrRead : ExitReason::kMsrWrite, "synthetic msr", start,
-                             {{"hv.emulate.msr", costs_.emulate_msr}});
+      if (r != Enlightenments::Msr::kNotMine)
+        rq->result = r == Enlightenments::Msr::kHandled ? VmmRequest::Result::kHandled : VmmRequest::Result::kGp;
+      InterceptMap::Entry named = e;
+      if (r != Enlightenments::Msr::kNotMine) named.device = "synthetic msr";
+      rq->cycles = take_exit(read ? ExitReason::kMsrRead : ExitReason::kMsrWrite, named, start,
+                             {{"hv.emulate.msr", costs_.emulate_msr}},
+                             [](const sc_core::sc_time&) { return sc_core::SC_ZERO_TIME; });
       break;
     }
     case VmmRequest::Kind::kHlt:

@@ -65,6 +65,9 @@ class Hypervisor : public sc_core::sc_module {
   ~Hypervisor() override;
 
   InterceptMap& intercepts() { return map_; }
+  // Adds the architectural MSRs the MSR bitmap passes through (EFER, FS/GS base, SYSCALL/SYSENTER,
+  // PAT, TSC) unless the platform already said something about them. Call after platform entries.
+  void add_default_intercepts();
   const CostProfile& costs() const { return costs_; }
   // Replaces the built-in Hyper-V interface (tests use fakes).
   void attach_enlightenments(Enlightenments* e) { enlightenments_ = e; }

@@ -7,7 +7,45 @@
 
 namespace hvsim {
 
-const char* space_name(InterceptMap::Space s) { return s == InterceptMap::Space::kPort ? "port" : "memory"; }
+const char* space_name(InterceptMap::Space s) {
+  switch (s) {
+    case InterceptMap::Space::kPort: return "port";
+    case InterceptMap::Space::kMemory: return "memory";
+    case InterceptMap::Space::kMsr: return "msr";
+    case InterceptMap::Space::kCpuid: return "cpuid";
+  }
+  return "?";
+}
+
+std::vector<InterceptMap::Entry> parse_intercepts(const std::string& text, const std::string& device) {
+  std::vector<InterceptMap::Entry> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? text.size() : comma + 1;
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.empty()) continue;
+    size_t colon = item.find(':');
+    if (colon == std::string::npos) throw ConfigError("'" + item + "' needs a handler (RANGE:none|hypervisor|root)");
+    std::string range = item.substr(0, colon), handler = item.substr(colon + 1);
+    size_t dash = range.find('-');
+    uint64_t lo, hi;
+    if (!parse_u64(range.substr(0, dash), lo) || !parse_u64(dash == std::string::npos ? range.substr(0, dash) : range.substr(dash + 1), hi) || hi < lo)
+      throw ConfigError("'" + range + "' is not a number or an inclusive range LO-HI");
+    InterceptMap::Entry e;
+    e.base = lo;
+    e.size = hi - lo + 1;
+    e.device = device;
+    if (handler == "none") e.handler = ExitHandler::kNone;
+    else if (handler == "hypervisor") e.handler = ExitHandler::kHypervisor;
+    else if (handler == "root") e.handler = ExitHandler::kRoot;
+    else throw ConfigError("handler '" + handler + "' must be none, hypervisor or root");
+    out.push_back(e);
+  }
+  return out;
+}
 
 InterceptMap::InterceptMap() {
   for (auto& d : defaults_) d.device = "unclaimed";

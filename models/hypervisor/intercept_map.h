@@ -1,4 +1,4 @@
-// Which guest-physical and port ranges exit, and to whom. Built by the platform builder from each
+// Which guest-physical and port ranges, MSRs and CPUID leaves exit, and to whom. Built by the platform builder from each
 // component's `path` (emulated -> root, hypervisor -> hypervisor, passthrough -> no exit); no device
 // decides this itself. Anything no entry covers goes to the space's default (the root partition's
 // PCI/ISA emulation on a PC).
@@ -14,7 +14,8 @@ namespace hvsim {
 
 class InterceptMap {
  public:
-  enum class Space : uint8_t { kPort, kMemory };
+  enum class Space : uint8_t { kPort, kMemory, kMsr, kCpuid };
+  static constexpr int kSpaces = 4;
   struct Entry {
     uint64_t base = 0, size = 0;
     ExitHandler handler = ExitHandler::kRoot;
@@ -31,10 +32,14 @@ class InterceptMap {
   const Entry& default_entry(Space space) const { return defaults_[static_cast<int>(space)]; }
 
  private:
-  std::vector<Entry> entries_[2];  // sorted by base
-  Entry defaults_[2];
+  std::vector<Entry> entries_[kSpaces];  // sorted by base
+  Entry defaults_[kSpaces];
 };
 
 const char* space_name(InterceptMap::Space s);
+
+// Parses "0x40000000-0x400000ff:hypervisor, 0x10:none" (ranges inclusive; handlers none, hypervisor,
+// root) into entries named `device`. Throws ConfigError (without location: the caller adds it).
+std::vector<InterceptMap::Entry> parse_intercepts(const std::string& text, const std::string& device);
 
 }  // namespace hvsim

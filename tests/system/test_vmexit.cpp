@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -170,4 +171,38 @@ TEST_CASE("vmexit: the trace shows each exit with its components nested, and the
                                            "root.device_emulation", "root.return"});
   CHECK(root_work);
   CHECK((*outer)["args"]["cycles"] == 5750);
+}
+
+TEST_CASE("vmexit: MSR and CPUID intercepts come from the platform description", "[vmexit]") {
+  // The same platform, but VP_INDEX reads are forwarded to the root partition and leaf 0x40000000
+  // goes there too: exactly those two benchmarks move, to the root path's cost.
+  std::ifstream in(kPlatform);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const std::string anchor = "    type: hypervisor\n";
+  auto at = yaml.find(anchor);
+  REQUIRE(at != std::string::npos);
+  yaml.insert(at + anchor.size(),
+              "    msr_intercepts: \"0x40000002:root\"\n    cpuid_intercepts: \"0x40000000-0x400000ff:root\"\n");
+  const std::string variant = "/tmp/hvsim_pc_msr_root.yaml";
+  std::ofstream(variant) << yaml;
+  auto base = run_vmexit({});
+  std::vector<std::string> argv = {HVSIM_BINARY, "run", variant, "--kernel", kVmexit};
+  CommandResult r = run_command(argv, 240.0);
+  INFO(describe(r));
+  REQUIRE(r.exit_status == 1);
+  std::map<std::string, int64_t> got;
+  for (auto& line : hvsim::test::split_lines(r.out)) {
+    std::istringstream ls(line);
+    std::string tag, name, unit;
+    int64_t cycles = 0;
+    if (ls >> tag >> name >> cycles >> unit && tag == "vmexit:" && unit == "cycles/op") got[name] = cycles;
+  }
+  const int64_t root_extra = kModern.fwd + kModern.emu + kModern.ret;  // what forwarding adds
+  for (auto& [name, v] : base) {
+    INFO(name);
+    int64_t want = v + ((name == "rdmsr_synthetic" || name == "cpuid") ? root_extra : 0);
+    CHECK(got.at(name) == want);
+  }
 }
