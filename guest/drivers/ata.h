@@ -81,6 +81,7 @@ struct ata_channel {
   uint8_t native;
   uint8_t polling; /* 1: never wait for the IRQ */
   uint8_t selected; /* device last selected (0xFF = unknown) */
+  uint8_t registered; /* IRQ handler installed */
   volatile uint32_t irq_events;  /* incremented by the IRQ handler */
   volatile uint8_t irq_status;   /* Status read by the handler (acks INTRQ) */
   volatile uint8_t irq_bmstatus; /* BMISX read by the handler */
@@ -123,6 +124,8 @@ int ata_init(int use_irq, int init_irq_subsystem);
 const struct ata_controller* ata_controller(void);
 int ata_drive_count(void);
 struct ata_drive* ata_drive_at(int i);
+/* 1: complete commands by polling (the channel's IRQ is masked at the PIC); 0: back to interrupts
+ * (only if ata_init installed the handler). */
 void ata_set_polling(struct ata_drive* d, int polling);
 
 /* Sector I/O. count >= 1 sectors; buf holds count * 512 bytes. Return ATA_OK or a negative ATA_E* code. */
