@@ -80,6 +80,11 @@ sc_core::sc_signal<bool>& Platform::Vm::irq_line(unsigned n) {
   return *isa_irq[n];
 }
 
+void Platform::apply_command_line() {
+  for (auto& [k, v] : options_.overrides)
+    ParamRegistry::instance().set_override(k, v, SourceLoc{"command line", 0, "-p " + k});
+}
+
 void Platform::load_profile(const std::string& name) {
   bool is_path = name.find('/') != std::string::npos || (name.size() > 5 && name.substr(name.size() - 5) == ".yaml");
   std::string file = is_path ? name : std::string(HVSIM_PROFILE_DIR) + "/" + name + ".yaml";
@@ -139,8 +144,7 @@ Platform::Platform(const std::string& path, const Options& options) : file_(path
   if (name_.empty()) name_ = path;
 
   if (!options_.profile.empty()) load_profile(options_.profile);
-  for (auto& [k, v] : options_.overrides)
-    ParamRegistry::instance().set_override(k, v, SourceLoc{"command line", 0, "-p " + k});
+  apply_command_line();  // before the platform-wide hv.* parameters exist
   costs_ = std::make_unique<CostProfile>();
   root_ = std::make_unique<RootPartition>();
   for (size_t i = 0; i < profile_units_.size(); ++i) {
@@ -233,8 +237,7 @@ void Platform::build_vm(const std::string& vm_name, const YAML::Node& node) {
     if (p.type == &types().at("x86_vcpu") && !options_.kernel.empty())
       ParamRegistry::instance().set_override(p.c.full_name() + ".kernel", options_.kernel,
                                              SourceLoc{"command line", 0, "--kernel"});
-  for (auto& [k, v] : options_.overrides)
-    ParamRegistry::instance().set_override(k, v, SourceLoc{"command line", 0, "-p " + k});
+  apply_command_line();  // again after this VM's file values: the command line wins
 
   Vm& v = *vm;
   v.module = std::make_unique<VmModule>(vm_name.c_str(), [&] {

@@ -104,6 +104,7 @@ class Platform {
  private:
   void build_vm(const std::string& vm_name, const YAML::Node& node);
   void load_profile(const std::string& name);
+  void apply_command_line();  // -p NAME=VALUE overrides
   void wire_vm(Vm& vm);
 
   std::string file_, name_, description_;
