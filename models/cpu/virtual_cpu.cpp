@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/core/log.h"
+#include "models/cpu/x86_msrs.h"
 
 namespace hvsim {
 
@@ -14,19 +15,9 @@ constexpr uint64_t kPsPerSecond = 1000000000000ull;
 constexpr uint64_t kFourGiB = 1ull << 32;
 constexpr uint64_t kPage = 4096;
 
-// MSRs (Intel SDM vol. 4).
-constexpr uint32_t kMsrTsc = 0x10;
-constexpr uint32_t kMsrApicBase = 0x1B;
-constexpr uint32_t kNativeMsrs[] = {0x174, 0x175, 0x176,                       // SYSENTER_CS/ESP/EIP
-                                    0x277,                                     // PAT
-                                    0xC0000080, 0xC0000081, 0xC0000082,        // EFER, STAR, LSTAR
-                                    0xC0000083, 0xC0000084,                    // CSTAR, FMASK
-                                    0xC0000100, 0xC0000101, 0xC0000102};       // FS/GS/KERNEL_GS base
-bool is_native_msr(uint32_t msr) {
-  for (uint32_t m : kNativeMsrs)
-    if (m == msr) return true;
-  return false;
-}
+using x86::is_native_msr;
+using x86::kMsrApicBase;
+using x86::kMsrTsc;
 }  // namespace
 
 const char* RunOutcome::name(Kind k) {

@@ -4,6 +4,7 @@
 
 #include "models/core/log.h"
 #include "models/core/trace.h"
+#include "models/cpu/x86_msrs.h"
 #include "models/hypervisor/hyperv.h"
 
 namespace hvsim {
@@ -100,13 +101,9 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
 Hypervisor::~Hypervisor() = default;
 
 void Hypervisor::add_default_intercepts() {
-  static const uint32_t kPassThrough[] = {0x10,                                // IA32_TIME_STAMP_COUNTER
-                                          0x174, 0x175, 0x176,                 // SYSENTER_CS/ESP/EIP
-                                          0x277,                               // PAT
-                                          0xC0000080, 0xC0000081, 0xC0000082,  // EFER, STAR, LSTAR
-                                          0xC0000083, 0xC0000084,              // CSTAR, FMASK
-                                          0xC0000100, 0xC0000101, 0xC0000102}; // FS/GS/KERNEL_GS base
-  for (uint32_t msr : kPassThrough) {
+  std::vector<uint32_t> pass(std::begin(x86::kNativeMsrs), std::end(x86::kNativeMsrs));
+  pass.push_back(x86::kMsrTsc);  // TSC offsetting: reads need no exit
+  for (uint32_t msr : pass) {
     if (&map_.lookup(InterceptMap::Space::kMsr, msr) != &map_.default_entry(InterceptMap::Space::kMsr)) continue;
     InterceptMap::Entry e;
     e.base = msr;
