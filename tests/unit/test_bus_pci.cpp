@@ -2,11 +2,10 @@
 // routers, driven through configuration mechanism #1 like a guest's PCI scan would.
 #include <catch2/catch.hpp>
 #include <cstring>
-#include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
+#include "bench_harness.h"
 #include "models/bus/address_router.h"
 #include "models/bus/memory.h"
 #include "models/bus/pci_function.h"
@@ -65,27 +64,13 @@ class TestFunction : public PciFunction {
   }
 };
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket_optional<Bench> io, mem;
-  std::function<void()> body;
-  bool done = false;
+  socket_type& io = socket(0);
+  socket_type& mem = socket(1);
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), io("io"), mem("mem") { SC_THREAD(run); }
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"io", "mem"}) {}
 
-  uint32_t read(tlm_utils::simple_initiator_socket_optional<Bench>& s, uint64_t addr, unsigned len) {
-    uint8_t b[4] = {0xEE, 0xEE, 0xEE, 0xEE};
-    transport(s, tlm::TLM_READ_COMMAND, addr, b, len);
-    uint32_t v = 0;
-    std::memcpy(&v, b, len);
-    return v;
-  }
-  void write(tlm_utils::simple_initiator_socket_optional<Bench>& s, uint64_t addr, uint32_t v, unsigned len) {
-    uint8_t b[4];
-    std::memcpy(b, &v, 4);
-    transport(s, tlm::TLM_WRITE_COMMAND, addr, b, len);
-  }
   uint32_t in(uint16_t port, unsigned len) { return read(io, port, len); }
   void out(uint16_t port, uint32_t v, unsigned len) { write(io, port, v, len); }
   // One configuration dword read the way a guest does it.
@@ -98,25 +83,10 @@ class Bench : public sc_core::sc_module {
     out(0xCFC, v, 4);
   }
 
- private:
-  void transport(tlm_utils::simple_initiator_socket_optional<Bench>& s, tlm::tlm_command cmd, uint64_t addr,
-                 uint8_t* data, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time d = SC_ZERO_TIME;
-    s->b_transport(gp, d);
+ protected:
+  void check_response(const tlm::tlm_generic_payload& gp, uint64_t) override {
     CHECK(gp.get_response_status() == tlm::TLM_OK_RESPONSE);
     CHECK(gp.get_extension<PciBarExtension>() == nullptr);  // the bridge takes its extension back
-    wait(d);
-  }
-  void run() {
-    body();
-    done = true;
   }
 };
 

@@ -3,12 +3,11 @@
 // EOI and priority rotation. The bench is the CPU: it watches INTR and runs INTA cycles on the `inta`
 // socket, as the vCPU does when it injects an interrupt.
 #include <catch2/catch.hpp>
-#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
+#include "bench_harness.h"
 #include "models/bus/pic8259.h"
 #include "models/core/params.h"
 
@@ -23,33 +22,26 @@ namespace {
 // Lines the bench drives; the others stay unbound (allowed by the PIC).
 constexpr unsigned kBound[] = {0, 1, 3, 4, 5, 7, 9, 10, 11, 14, 15};
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> master, slave, elcr, inta;
+  socket_type& master = socket(0);
+  socket_type& slave = socket(1);
+  socket_type& elcr = socket(2);
+  socket_type& inta = socket(3);
   sc_core::sc_signal<bool> irq[kNumIrqs];
   sc_core::sc_signal<bool> intr{"intr"};
-  std::function<void()> body;
-  bool done = false;
-  sc_time last_delay = SC_ZERO_TIME;
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), master("master"), slave("slave"), elcr("elcr"), inta("inta") {
-    SC_THREAD(run);
-  }
+  explicit Bench(sc_core::sc_module_name n)
+      : BusInitiator(n, {"master", "slave", "elcr", "inta"}, kStopAfterBody) {}
 
-  uint8_t rd(tlm_utils::simple_initiator_socket<Bench>& s, unsigned off) {
-    uint8_t v = 0xEE;
-    CHECK(transport(s, tlm::TLM_READ_COMMAND, off, &v, 1));
-    return v;
-  }
-  void wr(tlm_utils::simple_initiator_socket<Bench>& s, unsigned off, uint8_t v) {
-    CHECK(transport(s, tlm::TLM_WRITE_COMMAND, off, &v, 1));
+  uint8_t rd(socket_type& s, unsigned off) { return read8(s, off); }
+  void wr(socket_type& s, unsigned off, uint8_t v) {
+    write8(s, off, v);
     settle();
   }
   // The CPU's interrupt-acknowledge cycle.
   uint8_t ack() {
-    uint8_t v = 0xEE;
-    CHECK(transport(inta, tlm::TLM_READ_COMMAND, 0, &v, 1));
+    const uint8_t v = read8(inta, 0);
     settle();
     return v;
   }
@@ -84,27 +76,6 @@ class Bench : public sc_core::sc_module {
     wr(slave, kData, icw4);
     wr(master, kData, 0x00);
     wr(slave, kData, 0x00);
-  }
-
- private:
-  bool transport(tlm_utils::simple_initiator_socket<Bench>& s, tlm::tlm_command cmd, unsigned off, uint8_t* data,
-                 unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(off);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    sc_time d = SC_ZERO_TIME;
-    s->b_transport(gp, d);
-    last_delay = d;
-    wait(d);
-    return gp.is_response_ok();
-  }
-  void run() {
-    body();
-    done = true;
-    sc_core::sc_stop();
   }
 };
 

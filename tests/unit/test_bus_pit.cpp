@@ -7,14 +7,13 @@
 // ps, so at time t, floor(t_ps * 1193182 / 1e12) ticks have happened; a count written at t is loaded by
 // tick ticks(t) + 1 (L below), which does not count.
 #include <catch2/catch.hpp>
-#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <utility>
 #include <vector>
 
+#include "bench_harness.h"
 #include "models/bus/pit8254.h"
 #include "models/core/params.h"
 
@@ -130,27 +129,27 @@ TEST_CASE("pit8254: closed-form counting equals the per-CLK datasheet rules in e
 
 namespace {
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> io;   // -> socket (0x40-0x43)
-  tlm_utils::simple_initiator_socket<Bench> p61;  // -> port61
+  socket_type& io = socket(0);   // -> socket (0x40-0x43)
+  socket_type& p61 = socket(1);  // -> port61
   sc_core::sc_signal<bool> irq0{"irq0"};
   std::vector<std::pair<sc_time, bool>> edges;  // every change of irq0
-  std::function<void()> body;
-  bool done = false;
 
   SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), io("io"), p61("p61") {
-    SC_THREAD(run);
+  // sc_stop after the body: a periodic counter never runs out of events.
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"io", "p61"}, kStopAfterBody) {
+    read_fill = 0;
     SC_METHOD(watch);
     sensitive << irq0;
     dont_initialize();
   }
 
-  uint8_t rd(unsigned off, sc_time delay = SC_ZERO_TIME) { return access(io, tlm::TLM_READ_COMMAND, off, 0, delay); }
-  void wr(unsigned off, uint8_t v, sc_time delay = SC_ZERO_TIME) { access(io, tlm::TLM_WRITE_COMMAND, off, v, delay); }
-  uint8_t rd61() { return access(p61, tlm::TLM_READ_COMMAND, 0, 0, SC_ZERO_TIME); }
-  void wr61(uint8_t v) { access(p61, tlm::TLM_WRITE_COMMAND, 0, v, SC_ZERO_TIME); }
+  // The access reaches the PIT at sc_time_stamp() + delay (LT); the bench then waits the delay out.
+  uint8_t rd(unsigned off, sc_time delay = SC_ZERO_TIME) { return read8(io, off, delay); }
+  void wr(unsigned off, uint8_t v, sc_time delay = SC_ZERO_TIME) { write8(io, off, v, delay); }
+  uint8_t rd61() { return read8(p61, 0); }
+  void wr61(uint8_t v) { write8(p61, 0, v); }
   uint16_t rd16(unsigned off) {  // LSB then MSB
     const uint8_t lo = rd(off);
     return static_cast<uint16_t>(rd(off) << 8 | lo);
@@ -160,9 +159,6 @@ class Bench : public sc_core::sc_module {
                                       (bcd ? kCwBcd : 0)));
     wr(counter, static_cast<uint8_t>(count));
     wr(counter, static_cast<uint8_t>(count >> 8));
-  }
-  void wait_until(const sc_time& t) {
-    if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
   }
   std::vector<sc_time> rising() const {
     std::vector<sc_time> v;
@@ -178,26 +174,7 @@ class Bench : public sc_core::sc_module {
   }
 
  private:
-  // The access reaches the PIT at sc_time_stamp() + delay (LT); the bench then waits the delay out.
-  uint8_t access(tlm_utils::simple_initiator_socket<Bench>& s, tlm::tlm_command cmd, unsigned off, uint8_t v,
-                 sc_time delay) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(off);
-    gp.set_data_ptr(&v);
-    gp.set_data_length(1);
-    gp.set_streaming_width(1);
-    s->b_transport(gp, delay);
-    CHECK(gp.is_response_ok());
-    wait(delay);
-    return v;
-  }
   void watch() { edges.emplace_back(sc_core::sc_time_stamp(), irq0.read()); }
-  void run() {
-    body();
-    done = true;
-    sc_core::sc_stop();  // a periodic counter never runs out of events
-  }
 };
 
 struct Rig {

@@ -2,11 +2,10 @@
 // the timer (sc_time_stamp() + annotated delay); byte/word reads, the 24-bit wrap, the 32-bit option
 // and ignored writes.
 #include <catch2/catch.hpp>
-#include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
+#include "bench_harness.h"
 #include "models/bus/acpi_pm_timer.h"
 #include "models/core/params.h"
 
@@ -25,48 +24,15 @@ sc_time tick(uint64_t n) {
   return sc_time::from_value(static_cast<uint64_t>((static_cast<unsigned __int128>(n) * 1000000000000ull + kHz - 1) / kHz));
 }
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> out;
-  std::function<void()> body;
-  bool done = false;
+  socket_type& out = socket(0);
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), out("out") { SC_THREAD(run); }
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"out"}) {}
 
   // inl / inw / inb at PMBA + 8 + off; the access reaches the timer at now + delay.
-  uint32_t in(unsigned off, unsigned len, sc_time delay = SC_ZERO_TIME) {
-    uint8_t b[4] = {0xEE, 0xEE, 0xEE, 0xEE};
-    access(tlm::TLM_READ_COMMAND, off, b, len, delay);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < len; ++i) v |= static_cast<uint32_t>(b[i]) << (8 * i);
-    return v;
-  }
-  void out32(uint32_t v) {
-    uint8_t b[4] = {static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v >> 16),
-                    static_cast<uint8_t>(v >> 24)};
-    access(tlm::TLM_WRITE_COMMAND, 0, b, 4, SC_ZERO_TIME);
-  }
-  void wait_until(const sc_time& t) {
-    if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
-  }
-
- private:
-  void access(tlm::tlm_command cmd, unsigned off, uint8_t* data, unsigned len, sc_time delay) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(off);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    out->b_transport(gp, delay);
-    CHECK(gp.is_response_ok());
-    wait(delay);
-  }
-  void run() {
-    body();
-    done = true;
-  }
+  uint32_t in(unsigned off, unsigned len, sc_time delay = SC_ZERO_TIME) { return read(out, off, len, delay); }
+  void out32(uint32_t v) { write32(out, 0, v); }
 };
 
 struct Rig {

@@ -1,11 +1,9 @@
 // Debug-exit and measurement port benches: exit status encoding, ROI control of the statistics.
 #include <catch2/catch.hpp>
-#include <cstring>
-#include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
+#include "bench_harness.h"
 #include "models/bus/debug_exit.h"
 #include "models/bus/measure_port.h"
 #include "models/core/stats.h"
@@ -13,52 +11,17 @@
 using namespace hvsim;
 using sc_core::sc_time;
 using sc_core::SC_US;
-using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> out;
-  std::function<void()> body;
-  bool done = false;
+  socket_type& out = socket(0);
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), out("out") { SC_THREAD(run); }
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"out"}) {}
 
-  uint32_t read(uint64_t off, unsigned len) {
-    uint8_t b[4] = {0xEE, 0xEE, 0xEE, 0xEE};
-    transport(tlm::TLM_READ_COMMAND, off, b, len);
-    uint32_t v = 0;
-    std::memcpy(&v, b, len);
-    return v;
-  }
-  void write(uint64_t off, uint32_t v, unsigned len) {
-    uint8_t b[4];
-    std::memcpy(b, &v, 4);
-    transport(tlm::TLM_WRITE_COMMAND, off, b, len);
-  }
-
- private:
-  // A member, not a local: a thread left suspended by sc_stop never unwinds its stack (LeakSanitizer).
-  tlm::tlm_generic_payload gp;
-
-  void transport(tlm::tlm_command cmd, uint64_t off, uint8_t* data, unsigned len) {
-    gp.set_command(cmd);
-    gp.set_address(off);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time d = SC_ZERO_TIME;
-    out->b_transport(gp, d);
-    CHECK(gp.is_response_ok());
-    wait(d);
-  }
-  void run() {
-    body();
-    done = true;
-  }
+  uint32_t read(uint64_t off, unsigned len) { return BusInitiator::read(out, off, len); }
+  void write(uint64_t off, uint32_t v, unsigned len) { BusInitiator::write(out, off, v, len); }
 };
 
 }  // namespace

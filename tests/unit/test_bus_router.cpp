@@ -2,13 +2,12 @@
 // invalidation, unmapped (master-abort) behaviour, subtractive decode to a default target.
 #include <catch2/catch.hpp>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "bench_harness.h"
 #include "models/bus/address_router.h"
 #include "models/bus/memory.h"
 #include "models/core/params.h"
@@ -20,58 +19,25 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-// The initiator side of a bench: runs `body` as an SC_THREAD and records DMI invalidations.
-class Bench : public sc_core::sc_module {
+// The initiator side of a bench; the shared harness runs `body` and records DMI invalidations.
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> out;
-  std::function<void()> body;
-  bool done = false;
-  uint64_t inval_start = 0, inval_end = 0;
-  int invalidations = 0;
+  socket_type& out = socket(0);
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), out("out") {
-    out.register_invalidate_direct_mem_ptr(this, &Bench::invalidate);
-    SC_THREAD(run);
-  }
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"out"}) { read_fill = 0; }
 
-  tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time d = SC_ZERO_TIME;
-    out->b_transport(gp, d);
-    CHECK(gp.get_address() == addr);  // the router restores the initiator's address
-    wait(d);
-    return gp.get_response_status();
-  }
   uint32_t read32(uint64_t addr, tlm::tlm_response_status* st = nullptr) {
-    uint8_t b[4] = {};
-    auto s = access(tlm::TLM_READ_COMMAND, addr, b, 4);
-    if (st) *st = s;
-    uint32_t v;
-    std::memcpy(&v, b, 4);
+    Result r;
+    const uint32_t v = read(out, addr, 4, SC_ZERO_TIME, &r);
+    if (st) *st = r.status;
     return v;
   }
-  tlm::tlm_response_status write32(uint64_t addr, uint32_t v) {
-    uint8_t b[4];
-    std::memcpy(b, &v, 4);
-    return access(tlm::TLM_WRITE_COMMAND, addr, b, 4);
-  }
+  tlm::tlm_response_status write32(uint64_t addr, uint32_t v) { return write(out, addr, v, 4).status; }
 
- private:
-  void run() {
-    body();
-    done = true;
-  }
-  void invalidate(sc_dt::uint64 s, sc_dt::uint64 e) {
-    inval_start = s;
-    inval_end = e;
-    ++invalidations;
+ protected:
+  // Error responses are part of what these benches test, so the status is returned, not checked.
+  void check_response(const tlm::tlm_generic_payload& gp, uint64_t addr) override {
+    CHECK(gp.get_address() == addr);  // the router restores the initiator's address
   }
 };
 

@@ -3,14 +3,13 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <unistd.h>
 
+#include "bench_harness.h"
 #include "models/bus/uart16550.h"
 #include "models/core/params.h"
 
@@ -22,46 +21,20 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> out;
+  socket_type& out = socket(0);
   sc_core::sc_signal<bool> irq{"irq"};
-  std::function<void()> body;
-  bool done = false;
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), out("out") { SC_THREAD(run); }
+  // sc_stop after the body: the UART may still have a timeout event pending.
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"out"}, kStopAfterBody) {}
 
-  uint8_t rd(unsigned off) {
-    uint8_t v = 0xEE;
-    transport(tlm::TLM_READ_COMMAND, off, &v, 1);
-    return v;
-  }
-  void wr(unsigned off, uint8_t v) { transport(tlm::TLM_WRITE_COMMAND, off, &v, 1); }
+  uint8_t rd(unsigned off) { return read8(out, off); }
+  void wr(unsigned off, uint8_t v) { write8(out, off, v); }
   // The IRQ line as the interrupt controller sees it, after signal update.
   bool line() {
     wait(SC_ZERO_TIME);
     return irq.read();
-  }
-
- private:
-  void transport(tlm::tlm_command cmd, unsigned off, uint8_t* data, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(off);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time d = SC_ZERO_TIME;
-    out->b_transport(gp, d);
-    CHECK(gp.is_response_ok());
-    wait(d);
-  }
-  void run() {
-    body();
-    done = true;
-    sc_core::sc_stop();  // the UART may still have a timeout event pending
   }
 };
 
