@@ -1,6 +1,8 @@
 // ATA disk bench: an initiator on the drive's channel socket, an sc_signal for INTRQ and memory or
 // stub backends. Checks task-file values, the PIO/DMA protocols, IDENTIFY and simulated time.
 #include <catch2/catch.hpp>
+
+#include "tests/unit/bench_harness.h"
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -57,15 +59,12 @@ class PatternBackend : public BlockBackend {
 
 uint8_t pattern_byte(uint64_t lba, uint32_t i) { return static_cast<uint8_t>(lba >> (8 * (i % 8))); }
 
-class Bench : public sc_core::sc_module {
+class Bench : public testbench::BusInitiator {
  public:
-  tlm_utils::simple_initiator_socket<Bench> out;
   sc_core::sc_signal<bool> irq{"irq"};
-  std::function<void()> body;
-  bool done = false;
 
-  SC_HAS_PROCESS(Bench);
-  explicit Bench(sc_core::sc_module_name n) : sc_module(n), out("out") { SC_THREAD(run); }
+  explicit Bench(sc_core::sc_module_name n) : BusInitiator(n, {"out"}, kStopAfterBody) {}
+  socket_type& out() { return socket(0); }
 
   uint8_t rd(unsigned reg) {
     uint8_t v = 0xEE;
@@ -145,31 +144,14 @@ class Bench : public sc_core::sc_module {
   }
 
  private:
-  void transport(tlm::tlm_command cmd, unsigned addr, uint8_t* data, unsigned len) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr);
-    gp.set_data_ptr(data);
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time d = SC_ZERO_TIME;
-    out->b_transport(gp, d);
-    CHECK(gp.is_response_ok());
-    wait(d);
-  }
-  void run() {
-    body();
-    done = true;
-    sc_core::sc_stop();
-  }
+  void transport(tlm::tlm_command cmd, unsigned addr, uint8_t* data, unsigned len) { access(0, cmd, addr, data, len); }
 };
 
 struct Rig {
   Bench bench{"bench"};
   AtaDisk disk;
   explicit Rig(BlockBackend* backend, AtaDisk::Position pos = AtaDisk::Position::kMaster) : disk("disk0", backend, pos) {
-    bench.out.bind(disk.channel);
+    bench.out().bind(disk.channel);
     disk.intrq.bind(bench.irq);
   }
   void run() {
