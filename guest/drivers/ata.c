@@ -455,19 +455,25 @@ static int pio_cmd(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* b
   return ATA_OK;
 }
 
-static int pio_rw(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* buf, int write) {
-  int r = check_range(d, lba, count);
-  if (r != ATA_OK) return r;
-  uint32_t maxc = max_per_cmd(d);
+/* Splits a request into commands of at most `maxc` sectors, issued one after the other by `cmd`. */
+typedef int (*ata_cmd_fn)(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* buf, int write);
+static int split_rw(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* buf, int write, uint32_t maxc,
+                    ata_cmd_fn cmd) {
   while (count) {
     uint32_t n = count > maxc ? maxc : count;
-    r = pio_cmd(d, lba, n, buf, write);
+    int r = cmd(d, lba, n, buf, write);
     if (r != ATA_OK) return r;
     lba += n;
     count -= n;
     buf += (size_t)n * ATA_SECTOR_SIZE;
   }
   return ATA_OK;
+}
+
+static int pio_rw(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* buf, int write) {
+  int r = check_range(d, lba, count);
+  if (r != ATA_OK) return r;
+  return split_rw(d, lba, count, buf, write, max_per_cmd(d), pio_cmd);
 }
 
 int ata_pio_read(struct ata_drive* d, uint64_t lba, uint32_t count, void* buf) {
@@ -562,15 +568,7 @@ static int dma_rw(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* bu
   /* PRD_MAX entries of at least 64 KiB minus the first partial one: keep commands <= 8 MiB. */
   uint32_t maxc = max_per_cmd(d);
   if (maxc > 16384) maxc = 16384;
-  while (count) {
-    uint32_t n = count > maxc ? maxc : count;
-    r = dma_cmd(d, lba, n, buf, write);
-    if (r != ATA_OK) return r;
-    lba += n;
-    count -= n;
-    buf += (size_t)n * ATA_SECTOR_SIZE;
-  }
-  return ATA_OK;
+  return split_rw(d, lba, count, buf, write, maxc, dma_cmd);
 }
 
 int ata_dma_read(struct ata_drive* d, uint64_t lba, uint32_t count, void* buf) {
