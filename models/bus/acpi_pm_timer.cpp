@@ -1,3 +1,4 @@
+#include "models/core/clock.h"
 #include "models/bus/acpi_pm_timer.h"
 
 #include "models/core/log.h"
@@ -7,7 +8,6 @@ namespace hvsim {
 using namespace pmtimer;
 
 namespace {
-constexpr uint64_t kPsPerSecond = 1000000000000ull;
 }
 
 AcpiPmTimer::AcpiPmTimer(sc_core::sc_module_name name)
@@ -29,13 +29,11 @@ AcpiPmTimer::AcpiPmTimer(sc_core::sc_module_name name)
 }
 
 uint32_t AcpiPmTimer::value_at(const sc_core::sc_time& t) const {
-  const auto ticks = static_cast<unsigned __int128>(t.value()) * clock_hz.get() / kPsPerSecond;
-  return static_cast<uint32_t>(static_cast<uint64_t>(ticks) & mask_);
+  return static_cast<uint32_t>(clock::ticks_floor(t, clock_hz.get()) & mask_);
 }
 
 sc_core::sc_time AcpiPmTimer::tick_time(uint64_t n) const {
-  const unsigned __int128 num = static_cast<unsigned __int128>(n) * kPsPerSecond;
-  return sc_core::sc_time::from_value(static_cast<uint64_t>((num + clock_hz.get() - 1) / clock_hz.get()));
+  return clock::time_ceil(n, clock_hz.get());
 }
 
 void AcpiPmTimer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -1,3 +1,4 @@
+#include "models/core/clock.h"
 #include "models/bus/pit8254.h"
 
 #include <algorithm>
@@ -10,7 +11,6 @@ using namespace pit;
 
 namespace pit {
 namespace {
-constexpr uint64_t kPsPerSecond = 1000000000000ull;
 
 bool strobe_mode(uint8_t mode) { return mode == 4 || mode == 5; }
 // Modes 1 and 5 count whatever GATE does (it only triggers); the others count only with GATE high.
@@ -177,12 +177,11 @@ Pit8254::Pit8254(sc_core::sc_module_name name)
 }
 
 uint64_t Pit8254::ticks_at(const sc_core::sc_time& t) const {
-  return static_cast<uint64_t>(static_cast<unsigned __int128>(t.value()) * clock_hz.get() / kPsPerSecond);
+  return clock::ticks_floor(t, clock_hz.get());
 }
 
 sc_core::sc_time Pit8254::tick_time(uint64_t n) const {
-  const unsigned __int128 num = static_cast<unsigned __int128>(n) * kPsPerSecond;
-  return sc_core::sc_time::from_value(static_cast<uint64_t>((num + clock_hz.get() - 1) / clock_hz.get()));
+  return clock::time_ceil(n, clock_hz.get());
 }
 
 // ---- Segments ---------------------------------------------------------------------------------

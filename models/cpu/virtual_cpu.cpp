@@ -1,3 +1,4 @@
+#include "models/core/clock.h"
 #include "models/cpu/virtual_cpu.h"
 
 #include <cmath>
@@ -11,7 +12,6 @@ namespace hvsim {
 namespace {
 using ull = unsigned long long;
 using u128 = unsigned __int128;
-constexpr uint64_t kPsPerSecond = 1000000000000ull;
 constexpr uint64_t kFourGiB = 1ull << 32;
 constexpr uint64_t kPage = 4096;
 
@@ -193,12 +193,11 @@ uint64_t VirtualCpu::instructions() const { return core_ ? core_->retired() : 0;
 uint64_t VirtualCpu::cycles() const { return guest_cycles(instructions()) + extra_cycles_; }
 
 sc_core::sc_time VirtualCpu::cycles_to_time(uint64_t c) const {
-  return sc_core::sc_time::from_value(static_cast<uint64_t>(static_cast<u128>(c) * kPsPerSecond / clock_hz.get()));
+  return clock::time_floor(c, clock_hz.get());
 }
 
 uint64_t VirtualCpu::time_to_cycles_ceil(const sc_core::sc_time& t) const {
-  u128 num = static_cast<u128>(t.value()) * clock_hz.get();
-  return static_cast<uint64_t>((num + kPsPerSecond - 1) / kPsPerSecond);
+  return clock::ticks_ceil(t, clock_hz.get());
 }
 
 void VirtualCpu::add_cycles(uint64_t n) {

@@ -1,3 +1,4 @@
+#include "models/core/clock.h"
 #include "models/hypervisor/hypervisor.h"
 
 #include <nlohmann/json.hpp>
@@ -10,8 +11,6 @@
 namespace hvsim {
 
 namespace {
-using u128 = unsigned __int128;
-constexpr uint64_t kPsPerSecond = 1000000000000ull;
 
 // 8259 OCW2: bits 4:3 = 00 select OCW2, bit 5 = EOI (non-specific 0x20, specific 0x60|n).
 bool is_pic_eoi(const tlm::tlm_generic_payload& t) {
@@ -132,11 +131,11 @@ void Hypervisor::set_vcpu(uint64_t clock_hz, const std::string& track_process, c
 }
 
 sc_core::sc_time Hypervisor::to_time(uint64_t cycles) const {
-  return sc_core::sc_time::from_value(static_cast<uint64_t>(static_cast<u128>(cycles) * kPsPerSecond / clock_hz_));
+  return clock::time_floor(cycles, clock_hz_);
 }
 
 uint64_t Hypervisor::to_cycles(const sc_core::sc_time& t) const {
-  return static_cast<uint64_t>((static_cast<u128>(t.value()) * clock_hz_ + kPsPerSecond - 1) / kPsPerSecond);
+  return clock::ticks_ceil(t, clock_hz_);
 }
 
 Counter& Hypervisor::exit_counter(ExitReason r, ExitHandler h, const std::string& device) {
