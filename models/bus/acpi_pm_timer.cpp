@@ -7,9 +7,6 @@ namespace hvsim {
 
 using namespace pmtimer;
 
-namespace {
-}
-
 AcpiPmTimer::AcpiPmTimer(sc_core::sc_module_name name)
     : sc_module(name),
       socket("socket"),
