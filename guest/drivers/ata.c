@@ -159,18 +159,10 @@ static void ata_string(const uint16_t* id, int first, int words, char* out) {
 
 static int identify(struct ata_drive* d) {
   struct ata_channel* ch = d->ch;
-  select_dev(ch, d->devno, 0);
-  if (wait_status(ch, 0, 0) < 0) return ATA_ETIMEOUT;
-  uint32_t snap = ch->irq_events;
-  outb(ch->cmd + REG_COMMAND, ATA_CMD_IDENTIFY);
-  int s = wait_irq(ch, snap);
-  if (s < 0) return ATA_ETIMEOUT;
-  d->status = (uint8_t)s;
-  if (s & (ATA_SR_ERR | ATA_SR_DF)) {
-    d->error = inb(ch->cmd + REG_ERROR);
-    return ATA_EDEVICE;
-  }
-  if (!(s & ATA_SR_DRQ)) return ATA_EPROTO;
+  /* IDENTIFY ignores features and sector count: the non-data command path serves it too. */
+  int r = send_nodata(d, ATA_CMD_IDENTIFY, 0, 0);
+  if (r != ATA_OK) return r;
+  if (!(d->status & ATA_SR_DRQ)) return ATA_EPROTO;
   insw_rep(ch->cmd + REG_DATA, d->identify, 256);
   const uint16_t* id = d->identify;
   ata_string(id, 27, 20, d->model);
