@@ -20,28 +20,16 @@ bool is_pic_eoi(const tlm::tlm_generic_payload& t) {
 }
 }  // namespace
 
-class Hypervisor::HyperVPort : public Enlightenments, public GuestMemory {
+class Hypervisor::GuestRam : public GuestMemory {
  public:
-  explicit HyperVPort(Hypervisor& owner) : owner_(owner) {}
-  void attach(HyperV* hv) { hv_ = hv; }
-  bool cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]) override { return hv_->cpuid(leaf, subleaf, regs); }
-  Msr rdmsr(uint32_t msr, uint64_t& value) override { return map(hv_->rdmsr(msr, value)); }
-  Msr wrmsr(uint32_t msr, uint64_t value) override { return map(hv_->wrmsr(msr, value)); }
-  bool hypercalls_enabled() const override { return hv_->hypercalls_enabled(); }
-  uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output) override {
-    return hv_->hypercall(control, input, output);
-  }
+  explicit GuestRam(Hypervisor& owner) : owner_(owner) {}
   bool read(uint64_t gpa, void* out, size_t n) override { return owner_.debug_access(false, gpa, out, n); }
   bool write(uint64_t gpa, const void* in, size_t n) override {
     return owner_.debug_access(true, gpa, const_cast<void*>(in), n);
   }
 
  private:
-  static Msr map(HyperV::MsrResult r) {
-    return r == HyperV::MsrResult::kHandled ? Msr::kHandled : r == HyperV::MsrResult::kGp ? Msr::kGp : Msr::kNotMine;
-  }
   Hypervisor& owner_;
-  HyperV* hv_ = nullptr;
 };
 
 Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, RootPartition& root)
@@ -71,12 +59,10 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
   guest_mem.register_transport_dbg(this, &Hypervisor::transport_dbg_mem);
   vmm.register_b_transport(this, &Hypervisor::vmm_b_transport);
   mem_out.register_invalidate_direct_mem_ptr(this, &Hypervisor::invalidate_direct_mem_ptr);
-  hyperv_port_ = std::make_unique<HyperVPort>(*this);
-  hyperv_ = std::make_unique<HyperV>(std::string(this->name()) + ".hyperv", *hyperv_port_,
+  guest_ram_ = std::make_unique<GuestRam>(*this);
+  hyperv_ = std::make_unique<HyperV>(std::string(this->name()) + ".hyperv", *guest_ram_,
                                      [this] { return now_.value() / 100000; },  // TLFS reference time: 100 ns
                                      0);
-  hyperv_port_->attach(hyperv_.get());
-  enlightenments_ = hyperv_port_.get();
   hyperv_->on_interrupt([this] {
     for (auto& i : hyperv_->take_interrupts()) sints_.emplace_back(i.vector, i.auto_eoi);
     if (!sints_.empty()) sint_driver_.set(true);
@@ -298,7 +284,7 @@ void Hypervisor::vmm_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
   sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
   now_ = start;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
-  Enlightenments* hv = hyperv_enabled.get() ? enlightenments_ : nullptr;
+  HyperV* hv = hyperv_enabled.get() ? hyperv_.get() : nullptr;
   switch (rq->kind) {
     case VmmRequest::Kind::kCpuid: {
       rq->result = VmmRequest::Result::kHandled;
@@ -320,12 +306,12 @@ void Hypervisor::vmm_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
       rq->cycles = 0;
       rq->result = VmmRequest::Result::kNative;  // the vCPU's own MSR state, or #GP for unknown ones
       if (e.handler == ExitHandler::kNone) break;  // the MSR bitmap lets it through: no exit
-      Enlightenments::Msr r = Enlightenments::Msr::kNotMine;
+      HyperV::MsrResult r = HyperV::MsrResult::kNotHyperV;
       if (hv) r = read ? hv->rdmsr(msr, rq->value) : hv->wrmsr(msr, rq->value);
-      if (r != Enlightenments::Msr::kNotMine)
-        rq->result = r == Enlightenments::Msr::kHandled ? VmmRequest::Result::kHandled : VmmRequest::Result::kGp;
+      if (r != HyperV::MsrResult::kNotHyperV)
+        rq->result = r == HyperV::MsrResult::kHandled ? VmmRequest::Result::kHandled : VmmRequest::Result::kGp;
       InterceptMap::Entry named = e;
-      if (r != Enlightenments::Msr::kNotMine) named.device = "synthetic msr";
+      if (r != HyperV::MsrResult::kNotHyperV) named.device = "synthetic msr";
       rq->cycles = take_exit(read ? ExitReason::kMsrRead : ExitReason::kMsrWrite, named, start,
                              {{"hv.emulate.msr", costs_.emulate_msr}},
                              [](const sc_core::sc_time&) { return sc_core::SC_ZERO_TIME; });

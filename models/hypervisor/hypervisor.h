@@ -28,20 +28,6 @@
 
 namespace hvsim {
 
-// The guest-visible paravirtual interface a hypervisor offers (the Hyper-V TLFS in hvsim).
-class Enlightenments {
- public:
-  enum class Msr { kHandled, kNotMine, kGp };
-  virtual ~Enlightenments() = default;
-  // True for leaves it owns (regs set); false leaves the native result in regs.
-  virtual bool cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]) = 0;
-  virtual Msr rdmsr(uint32_t msr, uint64_t& value) = 0;
-  virtual Msr wrmsr(uint32_t msr, uint64_t value) = 0;
-  virtual bool hypercalls_enabled() const = 0;
-  // Returns the hypercall result value (RAX on x64).
-  virtual uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output) = 0;
-};
-
 class HyperV;
 
 class Hypervisor : public sc_core::sc_module {
@@ -69,8 +55,6 @@ class Hypervisor : public sc_core::sc_module {
   // PAT, TSC) unless the platform already said something about them. Call after platform entries.
   void add_default_intercepts();
   const CostProfile& costs() const { return costs_; }
-  // Replaces the built-in Hyper-V interface (tests use fakes).
-  void attach_enlightenments(Enlightenments* e) { enlightenments_ = e; }
   HyperV* hyperv() { return hyperv_.get(); }
 
  private:
@@ -107,9 +91,8 @@ class Hypervisor : public sc_core::sc_module {
   RootPartition& root_;
   uint64_t clock_hz_ = 1000000000;
   InterceptMap map_;
-  Enlightenments* enlightenments_ = nullptr;
-  class HyperVPort;  // adapts HyperV to Enlightenments and guest RAM to its GuestMemory
-  std::unique_ptr<HyperVPort> hyperv_port_;
+  class GuestRam;  // guest RAM as HyperV's GuestMemory, reached through the memory space
+  std::unique_ptr<GuestRam> guest_ram_;
   std::unique_ptr<HyperV> hyperv_;
   sc_core::sc_time now_;  // simulated time of the request being handled
   IrqDriver sint_driver_;
