@@ -113,6 +113,11 @@ std::unique_ptr<sc_core::sc_module> make_measure_port(const Platform::Component&
   auto dev = std::make_unique<MeasurePort>(c.name.c_str());
   // Instrumentation, not a device: by default invisible to the cost model (no exit).
   map_port(c, vm, dev->socket, 0x508, measure::kPortSize, ExitHandler::kNone);
+  MeasurePort* m = dev.get();
+  Platform::Vm* v = &vm;
+  vm.on_ready.push_back([m, v] {  // the hypervisor may be declared after the port
+    if (v->hv) m->set_exit_source([hv = v->hv] { return hv->exits_taken(); });
+  });
   return dev;
 }
 

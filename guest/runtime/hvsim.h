@@ -15,6 +15,8 @@
 #define HVSIM_MEASURE_ROI_BEGIN 1u
 #define HVSIM_MEASURE_ROI_END 2u
 #define HVSIM_MEASURE_SIGNATURE 0x48565349u /* 'HVSI' */
+/* inl(HVSIM_MEASURE_PORT + 4): the VM's VM exits so far (low 32 bits); 0xFFFFFFFF without a hypervisor. */
+#define HVSIM_MEASURE_EXITS_OFFSET 4
 
 /* Guest exit codes (debug_exit argument) used by the guests in this tree. */
 #define GUEST_EXIT_OK 0          /* status 1 */
@@ -27,6 +29,10 @@ __attribute__((noreturn)) void debug_exit(uint32_t v);
 
 /* True when running under hvsim (the measure port answers with the signature). */
 int hvsim_present(void);
+
+/* VM exits this VM has taken so far (low 32 bits) under hvsim with a hypervisor; 0xFFFFFFFF otherwise
+ * (QEMU, bare hardware). Reading it takes no exit. */
+uint32_t hvsim_exit_count(void);
 
 /* Writes a value to the measure port (1 = ROI begin, 2 = ROI end, others = markers). */
 void hvsim_mark(uint32_t v);

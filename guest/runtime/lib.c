@@ -66,3 +66,8 @@ void debug_exit(uint32_t v) {
 int hvsim_present(void) { return inl(HVSIM_MEASURE_PORT) == HVSIM_MEASURE_SIGNATURE; }
 
 void hvsim_mark(uint32_t v) { outl(HVSIM_MEASURE_PORT, v); }
+
+uint32_t hvsim_exit_count(void) {
+  if (!hvsim_present()) return 0xFFFFFFFFu;
+  return inl(HVSIM_MEASURE_PORT + HVSIM_MEASURE_EXITS_OFFSET);
+}

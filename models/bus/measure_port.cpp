@@ -37,9 +37,15 @@ void MeasurePort::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&
   uint8_t* data = trans.get_data_ptr();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   if (trans.is_read()) {
+    const uint32_t exits = exit_source_ ? static_cast<uint32_t>(exit_source_()) : 0xFFFFFFFFu;
     for (unsigned i = 0; i < len; ++i) {
       const uint64_t b = off + i;
-      data[i] = b < kPortSize ? static_cast<uint8_t>(kSignature >> (8 * b)) : 0xFF;
+      if (b < kExitCountOffset)
+        data[i] = static_cast<uint8_t>(kSignature >> (8 * b));
+      else if (b < kPortSize)
+        data[i] = static_cast<uint8_t>(exits >> (8 * (b - kExitCountOffset)));
+      else
+        data[i] = 0xFF;
     }
     return;
   }

@@ -56,6 +56,7 @@ class Hypervisor : public sc_core::sc_module {
   void add_default_intercepts();
   const CostProfile& costs() const { return costs_; }
   HyperV* hyperv() { return hyperv_.get(); }
+  uint64_t exits_taken() const { return exits_total_.value(); }  // every exit of this partition so far
 
  private:
   struct Part {
