@@ -24,6 +24,8 @@ const char* kUsage =
     "run options:\n"
     "  --kernel ELF          Multiboot v1 ELF32 (or x86-64 ELF64) guest kernel\n"
     "  --profile NAME        hypervisor cost profile: profiles/NAME.yaml (modern-intel, older-intel-2012) or a path\n"
+    "  --disk [NAME=]IMAGE   disk image of the ata_disk component NAME (default disk0): raw or fixed VHD\n"
+    "  --snapshot            every disk writes to an in-memory overlay; image files stay untouched\n"
     "  -p NAME=VALUE         set a parameter (e.g. -p vm0.cpu0.cpi=1.5); repeatable, wins over the file\n"
     "  --stats FILE.json     hierarchical statistics with units (deterministic)\n"
     "  --stats-csv FILE.csv  the same as flat CSV\n"
@@ -88,6 +90,14 @@ RunArgs parse_run(int argc, char** argv) {
     };
     if (arg == "--kernel") a.options.kernel = value("a file");
     else if (arg == "--profile") a.options.profile = value("a profile name");
+    else if (arg == "--disk") {
+      std::string d = value("[NAME=]IMAGE");
+      auto eq = d.find('=');
+      std::string name = eq == std::string::npos ? "disk0" : d.substr(0, eq);
+      std::string image = eq == std::string::npos ? d : d.substr(eq + 1);
+      if (name.empty() || image.empty()) usage_error("--disk takes [NAME=]IMAGE, got '" + d + "'");
+      if (!a.options.disks.emplace(name, image).second) usage_error("--disk given twice for " + name);
+    } else if (arg == "--snapshot") a.options.snapshot = true;
     else if (arg == "-p") {
       std::string kv = value("NAME=VALUE");
       auto eq = kv.find('=');

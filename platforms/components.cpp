@@ -16,11 +16,13 @@
 #include "models/bus/uart16550.h"
 #include "models/core/log.h"
 #include "models/cpu/virtual_cpu.h"
+#include "platforms/component_helpers.h"
 #include "platforms/platform.h"
 
 namespace hvsim {
 
 namespace {
+using namespace placement;
 constexpr uint64_t kDefaultRamSize = 256ull << 20;  // a small Hyper-V gen-1 VM; any size up to 3 GiB works
 constexpr uint64_t kMaxRamSize = 3ull << 30;         // RAM stays below the PCI hole
 
@@ -40,55 +42,6 @@ std::unique_ptr<sc_core::sc_module> make_vcpu(const Platform::Component& c, Plat
   vm.cpus.push_back(cpu.get());
   return cpu;
 }
-// Records a window for the intercept map with the path the component asked for.
-void record(const Platform::Component& c, Platform::Vm& vm, InterceptMap::Space space, uint64_t base, uint64_t size,
-            ExitHandler default_path, const std::string& suffix = "", bool eoi_register = false) {
-  InterceptMap::Entry e;
-  e.base = base;
-  e.size = size;
-  e.handler = c.path_or(default_path);
-  e.device = c.name + suffix;
-  e.eoi_register = eoi_register;
-  vm.mappings.push_back({space, e});
-}
-
-// Maps a device's target socket at `key` (placement key, default given) in the port-I/O space.
-template <typename Socket>
-void map_port(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t default_port, uint64_t size,
-              ExitHandler default_path = ExitHandler::kRoot, const std::string& key = "port") {
-  uint64_t port = c.u64_or(key, default_port);
-  if (port + size > 0x10000) throw ConfigError(c.at(key), "port range must lie below 0x10000");
-  try {
-    vm.io->map(port, size, socket, c.full_name());
-  } catch (const ConfigError& e) {
-    throw ConfigError(c.at(key), e.what());
-  }
-  record(c, vm, InterceptMap::Space::kPort, port, size, default_path);
-}
-
-template <typename Socket>
-void map_mmio(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t base, uint64_t size,
-              ExitHandler default_path = ExitHandler::kRoot) {
-  if (base % 4096 || size % 4096) throw ConfigError(c.at("mmio"), "MMIO windows must be 4 KiB aligned");
-  try {
-    vm.mem->map(base, size, socket, c.full_name());
-  } catch (const ConfigError& e) {
-    throw ConfigError(c.at("mmio"), e.what());
-  }
-  record(c, vm, InterceptMap::Space::kMemory, base, size, default_path);
-}
-
-unsigned isa_irq(const Platform::Component& c, unsigned fallback) {
-  uint64_t n = c.u64_or("irq", fallback);
-  if (n > 15 || n == 2) throw ConfigError(c.at("irq"), "ISA IRQ must be 0-15 and not 2 (the cascade)");
-  return static_cast<unsigned>(n);
-}
-
-sc_core::sc_signal<bool>& new_line(Platform::Vm& vm, const std::string& name) {
-  vm.lines.push_back(std::make_unique<sc_core::sc_signal<bool>>(name.c_str()));
-  return *vm.lines.back();
-}
-
 std::unique_ptr<sc_core::sc_module> make_uart(const Platform::Component& c, Platform::Vm& vm, Platform&) {
   auto uart = std::make_unique<Uart16550>(c.name.c_str());
   map_port(c, vm, uart->socket, 0x3F8, 8);  // COM1
@@ -126,6 +79,27 @@ std::unique_ptr<sc_core::sc_module> make_pci_host(const Platform::Component& c, 
   map_port(c, vm, host->cfg_io, 0xCF8, 8);  // configuration mechanism #1
   vm.io->set_default_target(host->io_window, c.full_name() + " (PCI I/O decode)");
   vm.mem->set_default_target(host->mem_window, c.full_name() + " (PCI memory decode)");
+  if (vm.pci) throw ConfigError(c.at(""), "a VM has one PCI host bridge");
+  vm.pci = host.get();
+  // BAR windows move when the guest programs them: keep the intercept map in step, each window on
+  // its function's path ("ide.bar4" in the statistics).
+  Platform::Vm* v = &vm;
+  host->on_windows_changed([v](const std::vector<PciHostBridge::BarWindow>& windows) {
+    if (!v->hv) return;
+    std::vector<InterceptMap::Entry> io, mem;
+    for (const auto& w : windows) {
+      if (!w.enabled) continue;
+      InterceptMap::Entry e;
+      e.base = w.base;
+      e.size = w.size;
+      auto path = v->pci_paths.find(w.owner);
+      e.handler = path == v->pci_paths.end() ? ExitHandler::kRoot : path->second;
+      e.device = w.owner.substr(w.owner.rfind('.') + 1) + ".bar" + std::to_string(w.bar);
+      (w.io ? io : mem).push_back(std::move(e));
+    }
+    v->hv->intercepts().set_dynamic(InterceptMap::Space::kPort, std::move(io));
+    v->hv->intercepts().set_dynamic(InterceptMap::Space::kMemory, std::move(mem));
+  });
   return host;
 }
 // The 8259 pair; by default handled inside the hypervisor (KVM's in-kernel irqchip), so an EOI
@@ -155,6 +129,7 @@ std::unique_ptr<sc_core::sc_module> make_pic(const Platform::Component& c, Platf
   vm.on_ready.push_back([p, v] {  // every device has created its line by now
     for (unsigned n = 0; n < pic::kNumIrqs; ++n)
       if (n != 2 && v->isa_irq[n]) p->irq_in[n].bind(*v->isa_irq[n]);
+    p->firmware_set_level(v->level_irqs);  // PCI INTx lines are level-triggered, as firmware sets ELCR
   });
   return pic;
 }

@@ -163,6 +163,10 @@ Platform::Platform(const std::string& path, const Options& options) : file_(path
     for (auto& f : vm->on_ready) f();
     wire_vm(*vm);
   }
+  for (const auto& [component, image] : options_.disks)
+    if (!used_disks_.count(component))
+      throw ConfigError(SourceLoc{"command line", 0, "--disk"},
+                        "no ata_disk component named '" + component + "' takes the image '" + image + "'");
 }
 
 void Platform::wire_vm(Vm& vm) {
@@ -186,6 +190,7 @@ void Platform::wire_vm(Vm& vm) {
   cpu.sint.bind(*vm.lines.back());
   hv.io_out.bind(vm.io->target_socket);
   hv.mem_out.bind(vm.mem->target_socket);
+  hv.dma.mem_out.bind(vm.mem->target_socket);
   std::string cpu_name = cpu.name();
   hv.set_vcpu(cpu.clock_hz.get(), vm.name, cpu_name.substr(cpu_name.rfind('.') + 1));
   for (auto& m : vm.mappings) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <string>
 #include <systemc>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "models/hypervisor/cost_profile.h"
 #include "models/hypervisor/hypervisor.h"
 #include "models/hypervisor/root_partition.h"
+#include "models/ide/image_backend.h"
 
 namespace YAML { class Node; }
 
@@ -30,11 +32,14 @@ namespace hvsim {
 
 class AddressRouter;
 class Memory;
+class PciHostBridge;
 
 class Platform {
  public:
   struct Options {
     std::string kernel;                 // --kernel: sets <vm>.<cpu>.kernel for every vCPU
+    std::map<std::string, std::string> disks;  // --disk [COMPONENT=]PATH: image of that ata_disk ("disk0")
+    bool snapshot = false;              // --snapshot: every disk writes to a discarded overlay
     std::string profile;                // --profile: profiles/NAME.yaml (or a path) of hypervisor costs
     std::vector<std::pair<std::string, std::string>> overrides;  // -p name=value, applied last
   };
@@ -58,6 +63,7 @@ class Platform {
     std::string name;
     std::unique_ptr<sc_core::sc_module> module;  // parent of every model of the VM ("vm0.cpu0")
     std::unique_ptr<AddressRouter> io, mem;      // port-I/O space, physical address space
+    std::vector<std::unique_ptr<BlockBackend>> disk_images;  // host images; outlive the disks using them
     std::vector<std::unique_ptr<sc_core::sc_module>> components;  // destroyed before `module`
     Memory* ram = nullptr;
     std::vector<VirtualCpu*> cpus;
@@ -73,6 +79,10 @@ class Platform {
     sc_core::sc_signal<bool>* intr = nullptr;  // interrupt controller -> vCPU INTR
     tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>* inta = nullptr;
     sc_core::sc_signal<bool>& irq_line(unsigned n);  // ISA IRQ n, created on first use
+    PciHostBridge* pci = nullptr;                   // PCI bus 0 (pci_host_i440bx), if the VM has one
+    std::map<std::string, ExitHandler> pci_paths;   // PCI function (module name) -> path of its BARs and DMA
+    std::map<unsigned, std::string> pci_irq_owner;  // ISA IRQ -> the PCI function whose INTx is routed there
+    uint16_t level_irqs = 0;                        // ISA IRQs carrying PCI INTx: level-triggered (ELCR)
     std::vector<std::function<void()>> on_ready;  // wiring that needs every component (run in order)
   };
   struct Component {
@@ -99,6 +109,9 @@ class Platform {
   };
   static std::map<std::string, Type>& types();
   CostProfile& costs() { return *costs_; }
+  const Options& options() const { return options_; }
+  // A --disk option was consumed by the ata_disk component it names (checked by prepare()).
+  void mark_disk_used(const std::string& component) { used_disks_.insert(component); }
   RootPartition& root() { return *root_; }
 
  private:
@@ -115,6 +128,7 @@ class Platform {
   Options options_;
   std::vector<std::unique_ptr<Vm>> vms_;
   std::vector<std::string> component_lines_;  // for dump()
+  std::set<std::string> used_disks_;
 };
 
 // Registers the built-in component types (called once by Platform).

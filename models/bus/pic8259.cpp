@@ -31,6 +31,11 @@ int Pic8259Pair::Chip::highest_pending() const {
 // The 8259A requires the IR input to stay high until the first INTA in both modes (datasheet:
 // otherwise a default IR7 occurs), so a request that goes away before the acknowledge is withdrawn.
 // Edge mode only adds that a new request needs a low-to-high transition.
+void Pic8259Pair::firmware_set_level(uint16_t mask) {
+  master_.set_elcr(static_cast<uint8_t>(master_.elcr | mask));
+  slave_.set_elcr(static_cast<uint8_t>(slave_.elcr | mask >> 8));
+}
+
 void Pic8259Pair::Chip::set_line(unsigned ir, bool level) {
   const uint8_t bit = static_cast<uint8_t>(1u << ir);
   const bool was = lines & bit;

@@ -112,6 +112,10 @@ class Pic8259Pair : public sc_core::sc_module {
   SC_HAS_PROCESS(Pic8259Pair);
   explicit Pic8259Pair(sc_core::sc_module_name name);
 
+  // Firmware setup before the guest runs: marks the IRQs in `mask` level-triggered in the ELCR (PCI
+  // INTx lines), on top of `elcr`. Reserved bits stay 0.
+  void firmware_set_level(uint16_t mask);
+
   // Introspection for tests, traces and the platform (no side effects). 16-bit values: slave << 8 | master.
   uint16_t irr() const { return static_cast<uint16_t>(slave_.irr << 8 | master_.irr); }
   uint16_t isr() const { return static_cast<uint16_t>(slave_.isr << 8 | master_.isr); }

@@ -36,6 +36,13 @@ struct CostProfile {
   Param<uint64_t> root_device_emulation{"hv.root.device_emulation", 450, "cycles",
                                         "root device-model work per forwarded access (calibration 3: device_model_work "
                                         "200-700, midpoint; H7)"};
+  // DMA of emulated devices: the device model copies between guest memory and its buffers.
+  Param<uint64_t> dma_setup{"hv.dma.setup", 300, "cycles",
+                            "per DMA transfer of an emulated device: map and bounds-check the guest range "
+                            "(QEMU address_space_map-style; no published figure, A)"};
+  Param<uint64_t> dma_copy_cycles_per_kib{"hv.dma.copy_cycles_per_kib", 340, "cycles/KiB",
+                                          "root-side memcpy of DMA data, ~9 GB/s at 3 GHz (A; order of P9-era "
+                                          "DRAM streaming bandwidth, replace with a measured memcpy rate)"};
   // Interrupt virtualization.
   Param<uint64_t> irq_inject{"hv.irq.inject", 300, "cycles",
                              "event injection on VM entry (calibration 3: irq_inject_on_entry, A)"};

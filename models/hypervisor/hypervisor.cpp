@@ -40,6 +40,7 @@ Hypervisor::Hypervisor(const sc_core::sc_module_name& name, CostProfile& costs, 
       io_out("io_out"),
       mem_out("mem_out"),
       sint_irq("sint_irq"),
+      dma("dma", costs, root),
       hyperv_enabled(this, "hyperv", true, "",
                      "expose the Hyper-V interface (CPUID 0x40000000.., synthetic MSRs, hypercalls, SynIC)"),
       test_connection(this, "test_connection", 0, "",
@@ -112,6 +113,7 @@ bool Hypervisor::debug_access(bool write, uint64_t gpa, void* data, size_t n) {
 
 void Hypervisor::set_vcpu(uint64_t clock_hz, const std::string& track_process, const std::string& track_thread) {
   clock_hz_ = clock_hz;
+  dma.set_clock(clock_hz);
   track_process_ = track_process;
   track_thread_ = track_thread;
 }

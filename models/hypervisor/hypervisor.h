@@ -22,6 +22,7 @@
 #include "models/core/params.h"
 #include "models/core/stats.h"
 #include "models/hypervisor/cost_profile.h"
+#include "models/hypervisor/dma_path.h"
 #include "models/hypervisor/exit.h"
 #include "models/hypervisor/intercept_map.h"
 #include "models/hypervisor/root_partition.h"
@@ -40,6 +41,10 @@ class Hypervisor : public sc_core::sc_module {
 
   // SynIC interrupt request to the vCPU (acknowledged with a VmmRequest::kAckSint).
   sc_core::sc_out<bool> sint_irq;
+
+  // Bus-master DMA of the VM's devices, costed by each device's path (dma_path.h). The platform binds
+  // dma.mem_out to the VM's physical address space and each device's DMA socket to dma.device_in.
+  DmaPath dma;
 
   Param<bool> hyperv_enabled;
   Param<uint32_t> test_connection;

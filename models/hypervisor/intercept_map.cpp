@@ -68,6 +68,10 @@ void InterceptMap::set_default(Space space, ExitHandler handler, const std::stri
   d.device = device;
 }
 
+void InterceptMap::set_dynamic(Space space, std::vector<Entry> windows) {
+  dynamic_[static_cast<int>(space)] = std::move(windows);
+}
+
 const InterceptMap::Entry& InterceptMap::lookup(Space space, uint64_t address) const {
   const auto& v = entries_[static_cast<int>(space)];
   auto it = std::upper_bound(v.begin(), v.end(), address, [](uint64_t a, const Entry& x) { return a < x.base; });
@@ -75,6 +79,8 @@ const InterceptMap::Entry& InterceptMap::lookup(Space space, uint64_t address) c
     --it;
     if (address - it->base < it->size) return *it;
   }
+  for (const Entry& d : dynamic_[static_cast<int>(space)])
+    if (address - d.base < d.size) return d;
   return defaults_[static_cast<int>(space)];
 }
 

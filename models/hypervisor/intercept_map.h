@@ -27,12 +27,18 @@ class InterceptMap {
   // Throws ConfigError if the range overlaps another entry of the same space.
   void add(Space space, const Entry& e);
   void set_default(Space space, ExitHandler handler, const std::string& device);
+  // Windows that move at run time (PCI BARs the guest programs): replaces all of them in `space` at
+  // once. They never override an add()ed entry (fixed windows decode first on the bus too) and may
+  // overlap each other as guest-programmed BARs can (the first in `windows` wins).
+  void set_dynamic(Space space, std::vector<Entry> windows);
   const Entry& lookup(Space space, uint64_t address) const;
+  const std::vector<Entry>& dynamic_entries(Space space) const { return dynamic_[static_cast<int>(space)]; }
   const std::vector<Entry>& entries(Space space) const { return entries_[static_cast<int>(space)]; }
   const Entry& default_entry(Space space) const { return defaults_[static_cast<int>(space)]; }
 
  private:
   std::vector<Entry> entries_[kSpaces];  // sorted by base
+  std::vector<Entry> dynamic_[kSpaces];  // in priority order (few: one per enabled BAR)
   Entry defaults_[kSpaces];
 };
 

@@ -1,1 +1,0 @@
-// Platform builder: see builder.h (in progress).
