@@ -70,6 +70,9 @@ inline sc_core::sc_signal<bool>& new_line(Platform::Vm& vm, const std::string& n
 //   programs the PIIX PIRQ router on a PC: PIRQ[(device + pin - 1) mod 4] -> IRQ 10, 10, 11, 11.
 //   The line is level-triggered (ELCR) and the function's Interrupt Line register holds it, as
 //   firmware leaves them. Two PCI functions on one IRQ are refused (sharing is not modelled).
+// SeaBIOS pci_irqs[] for the PIIX PIRQ router (PIRQA..D); QEMU's pc machine boots with them.
+constexpr unsigned kPirqIsaIrq[4] = {10, 10, 11, 11};
+
 struct PciPlacement {
   unsigned device = 0, function = 0;
   ExitHandler path = ExitHandler::kRoot;

@@ -1,6 +1,7 @@
 // The component types a platform file can name, and how each is bound into a VM. Devices never see
 // the platform: everything that depends on where a device sits (ports, windows, slots, IRQ lines,
 // backends) is decided here.
+#include <array>
 #include <memory>
 
 #include "models/bus/acpi_pm_timer.h"
@@ -10,6 +11,7 @@
 #include "models/bus/memory.h"
 #include "models/bus/pci_host_bridge.h"
 #include "models/bus/pic8259.h"
+#include "models/bus/piix4_isa_bridge.h"
 #include "models/bus/pit8254.h"
 #include "models/bus/test_device.h"
 #include "models/hypervisor/hypervisor.h"
@@ -102,6 +104,17 @@ std::unique_ptr<sc_core::sc_module> make_pci_host(const Platform::Component& c, 
   });
   return host;
 }
+// PIIX4 function 0, the ISA bridge: makes device 1 multi-function (IDE is 1.1) and holds the PIRQ
+// router, preset to the routing attach_pci() wires.
+std::unique_ptr<sc_core::sc_module> make_piix4_isa(const Platform::Component& c, Platform::Vm& vm, Platform&) {
+  auto isa = std::make_unique<Piix4IsaBridge>(c.name.c_str());
+  attach_pci(c, vm, *isa, 1, 0, 0);
+  std::array<uint8_t, piix4::kPirqs> route{};
+  for (unsigned n = 0; n < piix4::kPirqs; ++n) route[n] = static_cast<uint8_t>(kPirqIsaIrq[n]);
+  isa->firmware_route(route);
+  return isa;
+}
+
 // The 8259 pair; by default handled inside the hypervisor (KVM's in-kernel irqchip), so an EOI
 // written to a command port is an EOI exit.
 std::unique_ptr<sc_core::sc_module> make_pic(const Platform::Component& c, Platform::Vm& vm, Platform&) {
@@ -200,6 +213,10 @@ void register_builtin_components() {
                          {"port", "iosize"}, make_debug_exit};
   t["measure_port"] = {"guest region-of-interest markers: outl 1 = begin, 2 = end (placement: port, default 0x508)",
                        {"port"}, make_measure_port};
+  register_ide_components(t);
+  t["piix4_isa_bridge"] = {"Intel PIIX4 function 0, PCI-to-ISA bridge 8086:7110, multi-function header, PIRQ router "
+                           "preset as SeaBIOS (PIRQA-D -> IRQ 10, 10, 11, 11) (placement: pci D.F, default 1.0)",
+                           {"pci"}, make_piix4_isa};
   t["pci_host_i440bx"] = {"Intel 440BX host bridge 8086:7192: PCI bus 0, configuration mechanism #1 at 0xCF8, "
                           "decodes BARs for everything the routers do not claim (placement: port)",
                           {"port"}, make_pci_host};

@@ -9,9 +9,6 @@
 namespace hvsim::placement {
 
 namespace {
-// SeaBIOS pci_irqs[] for the PIIX PIRQ router (PIRQA..D); QEMU's pc machine boots with them.
-constexpr unsigned kPirqIsaIrq[4] = {10, 10, 11, 11};
-
 void parse_slot(const Platform::Component& c, unsigned& device, unsigned& function) {
   if (!c.has("pci")) return;
   const std::string text = c.str("pci");
