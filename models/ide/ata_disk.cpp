@@ -112,6 +112,7 @@ void AtaDisk::schedule(Next next, const sc_time& after) {
 void AtaDisk::update_irq() { irq_driver_.set(irq_pending_ && !(control_ & kCtlNien)); }
 
 void AtaDisk::raise_irq() {
+  if (!irq_pending_) interrupt_ev_.notify(sc_core::SC_ZERO_TIME);
   irq_pending_ = true;
   ++interrupts;
   update_irq();
@@ -581,6 +582,7 @@ void AtaDisk::op_method() {
     case Next::kDmaReady:
       phase_ = Phase::kDma;
       status_ = kStatusReady | kStatusDrq;
+      dmarq_ev_.notify(sc_core::SC_ZERO_TIME);
       return;
     case Next::kDmaDone:
       if (!backend_->write(dma_lba_, remaining_, dma_data_.data())) {

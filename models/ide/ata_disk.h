@@ -76,6 +76,12 @@ class AtaDisk : public sc_core::sc_module {
   void dma_complete(bool ok);
   // Interface time of `bytes` at the selected DMA mode (UDMA if one is selected, else MWDMA).
   sc_core::sc_time dma_interface_time(uint64_t bytes) const;
+  // Notified when a DMA command becomes ready for data (DMARQ rises), so the bus-master engine can
+  // wait for it instead of polling: the guest may set SSBM before or after the command.
+  const sc_core::sc_event& dmarq_event() const { return dmarq_ev_; }
+  // Notified when an interrupt becomes pending, whatever nIEN says: the BM-IDE Interrupt bit latches
+  // the device's interrupt independently of nIEN (shared/specs/devices.md 3.3).
+  const sc_core::sc_event& interrupt_event() const { return interrupt_ev_; }
 
   // ---- State queries (benches, --dump-platform, the controller) -------------------------------------
   uint8_t status() const { return status_; }
@@ -121,6 +127,7 @@ class AtaDisk : public sc_core::sc_module {
   Position pos_;
   IrqDriver irq_driver_;
   sc_core::sc_event op_ev_;
+  sc_core::sc_event dmarq_ev_, interrupt_ev_;
   Next next_ = Next::kNone;
   Phase phase_ = Phase::kIdle;
   uint8_t next_error_ = 0;
