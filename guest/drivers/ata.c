@@ -70,6 +70,14 @@ static int wait_irq(struct ata_channel* ch, uint32_t snap) {
     uint64_t deadline = rdtsc() + WAIT_CYCLES;
     for (uint32_t i = 0; i < WAIT_ITERS * 4; ++i) {
       if (ch->irq_events != snap) return inb(ch->cmd + REG_STATUS);
+      if (ch->irq_proven) {
+        /* The line is known to work: idle like an OS would (cheap to simulate; no polling exits).
+         * Checked with interrupts off, then sti; hlt, so the interrupt cannot slip in between. */
+        cli();
+        if (ch->irq_events == snap) sti_hlt();
+        else sti();
+        continue;
+      }
       pause();
       if (rdtsc() > deadline) break;
     }
@@ -86,6 +94,7 @@ static void ata_irq_handler(unsigned irq, void* ctx) {
   if (ch->bm) ch->irq_bmstatus = inb(ch->bm + ATA_BM_STATUS);
   ch->irq_status = inb(ch->cmd + REG_STATUS); /* acks INTRQ */
   ch->irq_events++;
+  ch->irq_proven = 1;
 }
 
 static void select_dev(struct ata_channel* ch, uint8_t devno, uint8_t extra) {

@@ -83,6 +83,7 @@ struct ata_channel {
   uint8_t selected; /* device last selected (0xFF = unknown) */
   uint8_t registered; /* IRQ handler installed */
   volatile uint32_t irq_events;  /* incremented by the IRQ handler */
+  volatile uint32_t irq_proven;  /* the handler has run once: waits may halt instead of spinning */
   volatile uint8_t irq_status;   /* Status read by the handler (acks INTRQ) */
   volatile uint8_t irq_bmstatus; /* BMISX read by the handler */
   uint32_t irq_timeouts;         /* waits that fell back to polling */

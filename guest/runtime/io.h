@@ -38,6 +38,10 @@ static inline void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t* a, uint32_t*
 static inline void cli(void) { __asm__ volatile("cli" : : : "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" : : : "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" : : : "memory"); }
+/* Enables interrupts and halts until one arrives. STI's interrupt shadow keeps an interrupt that is
+ * already pending from being taken between the two instructions, so a caller that checked its
+ * condition with interrupts off cannot miss the wake-up. */
+static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
 static inline void pause(void) { __asm__ volatile("pause" : : : "memory"); }
 
 static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }

@@ -18,7 +18,7 @@ Piix4IsaBridge::Piix4IsaBridge(sc_core::sc_module_name name)
     pirqrc_[n] = &c.add(reg, kPirqrcA + n, 1, kPirqDisable, Access::RW, kPirqDisable | kPirqIrqMask)
                       .on_write([this, reg](uint64_t old_value, uint64_t new_value) {
                         if (firmware_done_ && old_value != new_value && warn_.allow())
-                          HVSIM_WARN(name(), "%s 0x%02x -> 0x%02x: stored, but INTx wiring stays as the firmware "
+                          HVSIM_WARN(this->name(), "%s 0x%02x -> 0x%02x: stored, but INTx wiring stays as the firmware "
                                      "routed it (dynamic PIRQ re-routing is not modelled)",
                                      reg.c_str(), static_cast<unsigned>(old_value), static_cast<unsigned>(new_value));
                       });

@@ -348,7 +348,7 @@ void VirtualCpu::request_stop(RunOutcome::Kind kind, int exit_status, const std:
   if (core_) core_->request_stop();
 }
 
-bool VirtualCpu::on_block(uint64_t address) {
+bool VirtualCpu::on_block(uint64_t address, bool interrupt_shadow) {
   if (!irq_check_ && core_->retired() < sync_at_retired_) return true;
   if (core_->retired() >= sync_at_retired_) {
     maybe_sync();
@@ -357,7 +357,8 @@ bool VirtualCpu::on_block(uint64_t address) {
       return false;
     }
   }
-  if (irq_check_ && try_inject(address, false)) return false;  // the block did not run; the handler will
+  // In an interrupt shadow the check stays armed for the next block boundary.
+  if (irq_check_ && !interrupt_shadow && try_inject(address, false)) return false;  // the handler runs first
   return true;
 }
 

@@ -106,7 +106,7 @@ class VirtualCpu : public sc_core::sc_module, private X86CoreHost {
   std::string where() const;  // "RIP 0x..., 1.234 us" for warnings
 
   // X86CoreHost
-  bool on_block(uint64_t address) override;
+  bool on_block(uint64_t address, bool interrupt_shadow) override;
   uint32_t port_in(uint16_t port, unsigned size) override;
   void port_out(uint16_t port, unsigned size, uint32_t value) override;
   uint64_t mmio_read(uint64_t address, unsigned size) override;

@@ -52,6 +52,10 @@ struct X86CoreHooks {
   static void block(uc_engine*, uint64_t address, uint32_t size, void* ud) {
     auto* c = static_cast<X86Core*>(ud);
     if (c->stopping_) return;
+    // The previous block ended with STI/MOV SS/POP SS and ran to its end (execution falls through to
+    // right after it): the interrupt shadow covers this block's first instruction.
+    const bool shadow = c->cur_block_ && c->cur_block_->shadow_after && c->block_done_ == c->cur_block_->icount &&
+                        c->cur_block_->address + c->cur_block_->bytes.size() == address;
     c->block_base_ += c->block_done_;  // the previous block ran to its end unless corrected
     c->block_done_ = 0;
     c->io_seen_ = 0;
@@ -74,7 +78,7 @@ struct X86CoreHooks {
     bool empty_rep_pass = b.rep_only && c->prev_rep_ == address &&
                           c->reg(c->mode_ == CpuMode::kLong64 ? UC_X86_REG_RCX : UC_X86_REG_ECX) == 0;
     c->prev_rep_ = b.rep_only ? address : b.last_rep;
-    if (!c->host_.on_block(address) || c->stopping_) return;  // redirected or stopped: block does not run
+    if (!c->host_.on_block(address, shadow) || c->stopping_) return;  // redirected or stopped: block does not run
     c->block_done_ = empty_rep_pass ? 0 : b.icount;
   }
 
@@ -322,6 +326,20 @@ void X86Core::set_boot_state(const X86BootState& s) {
   set_rip(s.entry);
 }
 
+namespace {
+// STI, POP SS (0x17) and MOV SS, r/m (0x8E with ModRM.reg = 2, segment register 2 = SS), after any
+// prefixes: each blocks interrupts until the next instruction has run.
+bool starts_interrupt_shadow(unsigned id, const uint8_t* bytes, unsigned size) {
+  if (id == X86_INS_STI) return true;
+  unsigned i = 0;
+  while (i < size && (bytes[i] == 0x66 || bytes[i] == 0x67 || bytes[i] == 0x26 || bytes[i] == 0x2E ||
+                      bytes[i] == 0x36 || bytes[i] == 0x3E || bytes[i] == 0x64 || bytes[i] == 0x65))
+    ++i;
+  if (id == X86_INS_POP && i < size && bytes[i] == 0x17) return true;
+  return id == X86_INS_MOV && i + 1 < size && bytes[i] == 0x8E && ((bytes[i + 1] >> 3) & 7) == 2;
+}
+}  // namespace
+
 X86Core::Block& X86Core::decode(uint64_t address, uint32_t size) {
   auto b = std::make_unique<Block>();
   b->address = address;
@@ -348,6 +366,7 @@ X86Core::Block& X86Core::decode(uint64_t address, uint32_t size) {
       if (special) b->specials.push_back({insn->address, idx, static_cast<uint8_t>(insn->size), kind});
       bool rep_string = is_rep_string(insn->bytes, insn->size);
       b->last_rep = rep_string ? insn->address : 0;
+      b->shadow_after = starts_interrupt_shadow(insn->id, insn->bytes, insn->size);
     }
     cs_free(insn, 1);
   }

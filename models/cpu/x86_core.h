@@ -46,7 +46,10 @@ class X86CoreHost {
   virtual ~X86CoreHost() = default;
   // A translation block is about to run; retired() counts everything before it. Returning false
   // means the host redirected execution (e.g. interrupt delivery wrote RIP): the block does not run.
-  virtual bool on_block(uint64_t address) = 0;
+  // `interrupt_shadow`: the instruction just retired was STI, MOV SS or POP SS, so no external
+  // interrupt may be taken before this block's first instruction (SDM Vol. 3, 6.8.3 / STI): it is
+  // what makes "sti; hlt" race-free.
+  virtual bool on_block(uint64_t address, bool interrupt_shadow) = 0;
   virtual uint32_t port_in(uint16_t port, unsigned size) = 0;
   virtual void port_out(uint16_t port, unsigned size, uint32_t value) = 0;
   virtual uint64_t mmio_read(uint64_t address, unsigned size) = 0;
@@ -146,6 +149,7 @@ class X86Core {
     std::vector<uint8_t> bytes;         // the code as decoded: a rewrite (self-modifying code) shows here
     bool rep_only = false;              // the block is a single REP string instruction (one pass per iteration)
     uint64_t last_rep = 0;              // address of a REP string instruction ending the block, or 0
+    bool shadow_after = false;          // ends with STI, MOV SS or POP SS (QEMU ends the block there)
   };
 
   friend struct X86CoreHooks;  // the Unicorn callbacks (x86_core.cpp)
