@@ -23,7 +23,10 @@
  *   byte 18 + i = (seq + i) & 0xFF for i = 0 .. size - 19
  * tx sends sizes 60, 590, 1514 in this order, `count` frames each, seq 0 .. count-1.
  * rx accepts frames of any size >= 18 with that EtherType; every byte after the sequence number must
- * follow the pattern (counted as bad otherwise); sequence gaps are counted as lost.
+ * follow the pattern (counted as bad otherwise); sequence gaps are counted as lost (a NIC drops frames
+ * that find no free descriptor: not a failure). rx ends after `count` frames, at the frame with
+ * sequence number count-1 (the generator's last), or after wait_ms without a frame; it passes if at
+ * least one frame came and none was bad. The number of frames is a platform measurement.
  * pingpong sends one frame, waits for a frame with the same EtherType and sequence number and an
  * intact payload (the echo peer may swap the MACs), and measures the RDTSC round trip.
  *
@@ -289,6 +292,11 @@ static int bench_rx(uint32_t count, uint32_t wait_ms) {
       next_seq = seq + 1;
       ++good;
       bytes += len;
+      if (seq == count - 1) {
+        t_last = t;
+        e1 = hvsim_exit_count();
+        break; /* the generator's last frame: the stream is over */
+      }
     }
     t_last = t;
     e1 = hvsim_exit_count();
@@ -300,7 +308,10 @@ static int bench_rx(uint32_t count, uint32_t wait_ms) {
   tulip_read_missed();
   const struct tulip_stats* st = tulip_stats();
   int ok = bad == 0;
-  kprintf("net-bench: rx: %s frames=%u bad=%u\n", ok ? "ok" : "FAIL", good, bad);
+  if (ok)
+    kprintf("net-bench: rx: ok\n");
+  else
+    kprintf("net-bench: rx: FAIL bad=%u\n", bad);
   char rate[80], ex[24];
   /* Rate over the intervals between the first and the last frame. */
   fmt_rate(rate, sizeof(rate), good > 1 ? good - 1 : 0, good > 1 ? bytes - bytes / good : 0, t_last - t_first);
