@@ -281,7 +281,7 @@ void run_peer(int fd, uint16_t qemu_port, uint32_t count, std::atomic<bool>* sto
       ++res->tx_seen;
       if (++tx_expect_k == 3 * count) {
         for (uint32_t seq = 0; seq < count; ++seq) {
-          if (seq == count / 2) {
+          if (seq == count - 10) {  // in the paced part: a full ring would drop it regardless
             Bytes foreign = bench_frame(kForeignMac, kPeerMac, 0xDEAD0000u, 60);
             foreign[12] = 0x88;  // other EtherType: counted as "other" by the guest if the filter let it in
             foreign[13] = 0xB6;
