@@ -12,6 +12,7 @@
 #define STOP_TIMEOUT_US 100000u
 #define IRQ_SILENCE_US 20000u     /* no interrupt for this long while waiting: poll instead */
 #define WAIT_ITERS 400000000u     /* iteration cap in case the TSC does not advance */
+#define IRQ_GIVE_UP 3u            /* fallbacks without any interrupt before switching to polling */
 
 /* CSR7: TX complete/stopped/unavailable, jabber, underflow, RX complete/unavailable/stopped,
  * RX watchdog, fatal bus error, and both summaries. TU wakes a flush once TX runs out of work. */
@@ -229,6 +230,19 @@ static void tulip_irq_handler(unsigned irq, void* ctx) {
   }
 }
 
+/* A completion was found by the polling fallback although it should have raised an interrupt. If no
+ * interrupt has ever arrived, the line is evidently not delivered: stop waiting for it. */
+static void irq_missed(void) {
+  g_stats.irq_timeouts++;
+  if (g_irq_events == 0 && g_irq_none == 0 && g_stats.irq_timeouts >= IRQ_GIVE_UP) {
+    g_nic.irq_gave_up = 1;
+    csr_w(7, 0);
+    g_csr7 = 0;
+    irq_disable(g_nic.irq);
+    g_nic.use_irq = 0;
+  }
+}
+
 /* Waits until done() holds. With interrupts, done() is re-evaluated after each interrupt; after
  * IRQ_SILENCE_US without one, every iteration (the polling fallback; counted if it found the
  * completion the interrupt should have announced). */
@@ -243,7 +257,7 @@ static int wait_for(int (*done)(void), uint32_t timeout_us) {
     if (polling || g_irq_events != snap) {
       snap = g_irq_events;
       if (done()) {
-        if (polling && g_nic.use_irq) g_stats.irq_timeouts++;
+        if (polling && g_nic.use_irq) irq_missed();
         return TULIP_OK;
       }
     }
@@ -491,8 +505,9 @@ int tulip_init(const struct tulip_config* cfg) {
   for (uint32_t i = 0;; ++i) {
     if (!(csr_r(0) & TULIP_CSR0_SWR)) break;
     if (rdtsc() > end || i >= WAIT_ITERS) {
+      g_nic.fail_what = "software reset (CSR0.SWR stays set)";
+      g_nic.fail_csr = csr_r(0);
       g_nic.found = 0;
-      kprintf("tulip: software reset did not complete (CSR0=0x%08x)\n", csr_r(0));
       return TULIP_ETIMEOUT;
     }
     pause();
@@ -539,7 +554,9 @@ int tulip_init(const struct tulip_config* cfg) {
   csr_w(6, g_nic.csr6 | TULIP_CSR6_ST);
   csr_w(1, 0);
   if (wait_for(setup_done, SETUP_TIMEOUT_US) != TULIP_OK) {
-    kprintf("tulip: setup frame not processed (TDES0=0x%08x CSR5=0x%08x)\n", g_txd[0].status, csr_r(5));
+    g_nic.fail_what = "setup frame (TDES0.OWN stays set; value = CSR5)";
+    g_nic.fail_csr = csr_r(5);
+    g_nic.setup_status = g_txd[0].status;
     tulip_stop();
     g_nic.found = 0;
     return TULIP_ETIMEOUT;

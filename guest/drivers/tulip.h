@@ -11,7 +11,8 @@
  *   waited for before RX starts, then CSR6 ST|SR.
  * - Interrupts: the function's Interrupt Line through the runtime's PIC/IRQ helpers. The handler
  *   acknowledges CSR5 (W1C, bits 16:0) and counts events; waits are woken by those events and fall
- *   back to polling the descriptors (counted in irq_timeouts) when no interrupt arrives in time.
+ *   back to polling the descriptors (counted in irq_timeouts) when no interrupt arrives in time;
+ *   after 3 such fallbacks without a single interrupt ever, the driver polls for good (CSR7 = 0).
  *   Without a usable IRQ (or use_irq = 0) the driver polls, with CSR7 = 0.
  * - Every wait is bounded (TSC deadline plus an iteration cap) and ends with a TULIP_E* code.
  *
@@ -154,6 +155,9 @@ struct tulip_nic {
   int full_duplex;
   uint32_t csr6;        /* operating mode written at start (without ST/SR) */
   uint32_t setup_status; /* TDES0 of the setup frame after the NIC released it */
+  uint8_t irq_gave_up;   /* no interrupt ever arrived: switched to polling during the run */
+  const char* fail_what; /* tulip_init failure: which step (0 if none) */
+  uint32_t fail_csr;     /* and the register value that shows it */
 };
 
 /* Finds, resets and starts the NIC. Returns TULIP_OK or a negative TULIP_E* code; never hangs. */

@@ -444,6 +444,8 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
   }
   report_nic();
   if (r != TULIP_OK) {
+    const struct tulip_nic* n = tulip_nic();
+    if (n->fail_what) kprintf("net-bench.platform: init failed at %s: 0x%08x\n", n->fail_what, n->fail_csr);
     kprintf("net-bench: nic: init FAIL: %s\n", tulip_strerror(r));
     return GUEST_EXIT_FAIL;
   }
@@ -475,6 +477,8 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
     kprintf("net-bench: stop: ok\n");
   }
   tulip_read_missed();
+  if (tulip_nic()->irq_gave_up)
+    kprintf("net-bench.platform: irq %u: no interrupt arrived, the driver switched to polling\n", tulip_nic()->irq);
   const struct tulip_stats* st = tulip_stats();
   kprintf("net-bench.platform: stats tx=%u tx_err=%u rx=%u rx_err=%u missed=%u irq %u events=%u none=%u "
           "irq_timeouts=%u tx_full_waits=%u rx_poll_demands=%u csr5_seen=0x%08x\n",
