@@ -48,6 +48,7 @@ static volatile uint32_t g_irq_none;
 static volatile uint32_t g_csr5_seen;
 static volatile uint8_t g_rx_suspended; /* the handler saw RU: RX needs a poll demand */
 static unsigned g_tx_head, g_tx_tail, g_tx_count, g_rx_cur;
+static int g_halt_ok; /* waits may HLT: the caller guarantees a periodic wakeup interrupt */
 
 /* ---- register access: 32-bit only, CSR n at base + n * 8 ---- */
 
@@ -264,7 +265,18 @@ static int wait_for(int (*done)(void), uint32_t timeout_us) {
     uint64_t t = rdtsc();
     if (t > end) break;
     if (!polling && t > quiet_end) polling = 1;
-    pause();
+    if (g_halt_ok && !polling) {
+      /* Sleep until the next interrupt. The event check runs with interrupts off and STI's one-
+       * instruction shadow covers HLT, so an interrupt after the check still ends this HLT. */
+      cli();
+      if (g_irq_events == snap) {
+        __asm__ volatile("sti; hlt" : : : "memory");
+      } else {
+        sti();
+      }
+    } else {
+      pause();
+    }
   }
   return done() ? TULIP_OK : TULIP_ETIMEOUT;
 }
@@ -571,6 +583,8 @@ int tulip_init(const struct tulip_config* cfg) {
   (void)csr_r(8); /* clear the missed-frame counter */
   return TULIP_OK;
 }
+
+void tulip_set_idle_halt(int on) { g_halt_ok = on != 0; }
 
 const struct tulip_nic* tulip_nic(void) { return &g_nic; }
 

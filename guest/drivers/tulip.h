@@ -183,6 +183,10 @@ int tulip_wait_rx(void* buf, uint32_t timeout_us);
 typedef void (*tulip_rx_fn)(const uint8_t* frame, uint32_t len, void* ctx);
 int tulip_rx_dispatch(tulip_rx_fn fn, void* ctx, int max);
 
+/* on = 1: interrupt-driven waits HLT instead of spinning (cheap idle under a simulator). Only if the
+ * caller guarantees a periodic wakeup interrupt (e.g. the PIT), since the wait deadlines are checked
+ * after each wakeup; without interrupts (polling mode) waits always spin. */
+void tulip_set_idle_halt(int on);
 /* Reads CSR8 (clears it) and adds its count to stats.rx_missed. */
 uint32_t tulip_read_missed(void);
 /* Stops TX and RX (CSR6 ST/SR clear) and waits for CSR5 TS/RS to read stopped. */

@@ -9,7 +9,11 @@
  *   irq=0|1                   0 = the driver polls (default 1: interrupt-driven, polling fallback)
  *   chain=0|1                 1 = chained descriptors (RCH/TCH) instead of rings (RER/TER)
  *   wait_ms=N                 how long rx and pingpong wait for the first frame from a peer, and
- *                             the rx idle gap that ends the stream (default 300)
+ *                             the rx idle gap that ends the stream (default 50; simulated time under
+ *                             hvsim, where peers answer within microseconds)
+ *   idle=spin|hlt             how interrupt-driven waits idle: spin (default) or HLT until the next
+ *                             interrupt, with a 1 kHz PIT tick as the guaranteed wakeup (used only if
+ *                             the tick is seen working and the NIC runs interrupt-driven)
  *
  * Frame size definition: `size` is the number of bytes handed to the NIC, destination MAC through
  * the last payload byte, WITHOUT the 4-byte FCS the NIC appends (60 = minimum Ethernet frame, 1514 =
@@ -61,7 +65,7 @@ static uint32_t g_tsc_mhz; /* 0 = unknown */
 struct options {
   int mode;
   uint32_t size, count, wait_ms;
-  int irq, chain;
+  int irq, chain, idle_hlt;
 };
 
 static int key_is(const char* s, const char* key) {
@@ -86,9 +90,10 @@ static void parse_cmdline(const char* cmd, struct options* o) {
   o->mode = MODE_ALL;
   o->size = 0;
   o->count = 1000;
-  o->wait_ms = 300;
+  o->wait_ms = 50;
   o->irq = 1;
   o->chain = 0;
+  o->idle_hlt = 0;
   for (const char* p = cmd; *p;) {
     while (*p == ' ') ++p;
     if (!*p) break;
@@ -110,6 +115,8 @@ static void parse_cmdline(const char* cmd, struct options* o) {
       o->irq = parse_u32(v) != 0;
     } else if (key_is(p, "chain")) {
       o->chain = parse_u32(v) != 0;
+    } else if (key_is(p, "idle")) {
+      o->idle_hlt = word_eq(v, "hlt");
     }
     while (*p && *p != ' ') ++p;
   }
@@ -194,6 +201,42 @@ static uint32_t tsc_mhz(void) {
   outb(0x61, p61);
   if (i == 0 || i >= 50000000u) return 0;
   return (uint32_t)div64(t1 - t0, 10000u);
+}
+
+/* ---- PIT tick: the wakeup that makes HLT in waits safe ---- */
+
+#define PIT_HZ 1000u
+static volatile uint32_t g_ticks;
+
+static void pit_tick(unsigned irq, void* ctx) {
+  (void)irq;
+  (void)ctx;
+  g_ticks++;
+}
+
+/* Channel 0, mode 2 (rate generator) at PIT_HZ on IRQ 0. Returns 1 if ticks arrive within 50 ms. */
+static int pit_tick_start(void) {
+  const uint32_t div = 1193182u / PIT_HZ;
+  irq_register(0, pit_tick, 0);
+  outb(0x43, 0x34);
+  outb(0x40, (uint8_t)(div & 0xFF));
+  outb(0x40, (uint8_t)(div >> 8));
+  irq_enable(0);
+  sti();
+  uint64_t end = rdtsc() + 50000ull * (g_tsc_mhz ? g_tsc_mhz : 3000u);
+  for (uint32_t i = 0; i < 200000000u && g_ticks < 3; ++i) {
+    if (rdtsc() > end) break;
+    pause();
+  }
+  if (g_ticks >= 3) return 1;
+  irq_disable(0);
+  irq_register(0, 0, 0);
+  return 0;
+}
+
+static void pit_tick_stop(void) {
+  irq_disable(0);
+  irq_register(0, 0, 0);
 }
 
 /* ---- frames ---- */
@@ -436,7 +479,8 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
   g_tsc_mhz = tsc_mhz();
   kprintf("net-bench.platform: tsc %u MHz%s\n", g_tsc_mhz, g_tsc_mhz ? "" : " (unknown)");
 
-  struct tulip_config cfg = {o.irq, 1, o.chain, g_tsc_mhz};
+  irq_init(); /* the driver's IRQ and the optional PIT tick share it */
+  struct tulip_config cfg = {o.irq, 0, o.chain, g_tsc_mhz};
   int r = tulip_init(&cfg);
   if (r == TULIP_ENODEV) {
     kprintf("net-bench: nic: not found (PCI 1011:0009 / 1011:0019 with an I/O BAR): FAIL\n");
@@ -451,6 +495,18 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
   }
   kprintf("net-bench: nic: found\n");
   kprintf("net-bench: setup frame: ok\n");
+  int halting = 0;
+  if (o.idle_hlt) {
+    if (!tulip_nic()->use_irq) {
+      kprintf("net-bench.platform: idle=hlt ignored: the driver is polling\n");
+    } else if (!pit_tick_start()) {
+      kprintf("net-bench.platform: idle=hlt ignored: no PIT tick on IRQ 0\n");
+    } else {
+      tulip_set_idle_halt(1);
+      halting = 1;
+      kprintf("net-bench.platform: idle=hlt with a %u Hz PIT tick\n", PIT_HZ);
+    }
+  }
 
   int ok = 1;
   hvsim_roi_begin();
@@ -463,6 +519,10 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
   if (o.mode & MODE_RX) ok &= bench_rx(o.count, o.wait_ms);
   if (o.mode & MODE_PINGPONG) ok &= bench_pingpong(o.size ? o.size : 60u, o.count, o.wait_ms);
   hvsim_roi_end();
+  if (halting) {
+    tulip_set_idle_halt(0);
+    pit_tick_stop();
+  }
 
   r = tulip_tx_flush();
   if (r != TULIP_OK) {

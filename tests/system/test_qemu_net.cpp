@@ -391,3 +391,7 @@ TEST_CASE("qemu net-bench receives from a generator and answers an echo peer pol
           "[system][qemu][net]") {
   run_peer_test("irq=0 chain=1");
 }
+
+TEST_CASE("qemu net-bench receives and answers an echo peer halting between interrupts", "[system][qemu][net]") {
+  run_peer_test("irq=1 chain=0 idle=hlt");
+}
