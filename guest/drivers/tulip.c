@@ -563,6 +563,7 @@ int tulip_init(const struct tulip_config* cfg) {
   barrier();
   g_txd[0].status = TULIP_DES0_OWN;
   barrier();
+  csr_w(6, g_nic.csr6); /* port/duplex bits while both processes are stopped, then start TX */
   csr_w(6, g_nic.csr6 | TULIP_CSR6_ST);
   csr_w(1, 0);
   if (wait_for(setup_done, SETUP_TIMEOUT_US) != TULIP_OK) {
