@@ -4,7 +4,7 @@
  *    pattern, read it back with the same mode, compare. Lines `disk-bench: verify <mode> <size>: ok`
  *    with mode pio, dma (interrupt-driven), then pio-poll, dma-poll (the driver's polling path, same
  *    LBAs and data).
- * 2. Measure (between the hvsim ROI markers): sequential and random write and read at the same sizes,
+ * 2. Measure (between the hvsim ROI markers; skipped with the command line `measure=0`): sequential and random write and read at the same sizes,
  *    PIO and DMA, each request timed with RDTSC. Lines `disk-bench.platform: ...`.
  *
  * Disk layout (the host test tests/system/test_qemu_disk.cpp recomputes it; keep both in sync):
@@ -218,9 +218,11 @@ static uint32_t tsc_mhz(void) {
 }
 
 int kmain(uint32_t magic, const struct multiboot_info* mbi) {
-  (void)magic;
-  (void)mbi;
   console_init();
+  const char* cmd = (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & MULTIBOOT_INFO_CMDLINE))
+                        ? (const char*)(uintptr_t)mbi->cmdline
+                        : "";
+  const int do_measure = cmdline_u32(cmd, "measure", 1) != 0; /* measure=0: verify only (functional tests) */
   kprintf("disk-bench: start\n");
   int ndrives = ata_init(1, 1);
   const struct ata_controller* c = ata_controller();
@@ -265,7 +267,7 @@ int kmain(uint32_t magic, const struct multiboot_info* mbi) {
   ata_set_polling(d, 0);
 
   hvsim_roi_begin();
-  for (int dma = 0; dma <= (d->dma ? 1 : 0); ++dma)
+  for (int dma = 0; do_measure && dma <= (d->dma ? 1 : 0); ++dma)
     for (int k = 0; k < 4; ++k) {
       ok &= measure(d, dma, 0, 1, k_sizes[k]);
       ok &= measure(d, dma, 1, 1, k_sizes[k]);

@@ -68,58 +68,18 @@ struct options {
   int irq, chain, idle_hlt;
 };
 
-static int key_is(const char* s, const char* key) {
-  while (*key)
-    if (*s++ != *key++) return 0;
-  return *s == '=';
-}
-
-static uint32_t parse_u32(const char* s) {
-  uint32_t v = 0;
-  while (*s >= '0' && *s <= '9') v = v * 10u + (uint32_t)(*s++ - '0');
-  return v;
-}
-
-static int word_eq(const char* s, const char* w) {
-  while (*w)
-    if (*s++ != *w++) return 0;
-  return *s == 0 || *s == ' ';
-}
-
 static void parse_cmdline(const char* cmd, struct options* o) {
-  o->mode = MODE_ALL;
-  o->size = 0;
-  o->count = 1000;
-  o->wait_ms = 50;
-  o->irq = 1;
-  o->chain = 0;
-  o->idle_hlt = 0;
-  for (const char* p = cmd; *p;) {
-    while (*p == ' ') ++p;
-    if (!*p) break;
-    const char* v = p;
-    while (*v && *v != '=' && *v != ' ') ++v;
-    v = *v == '=' ? v + 1 : v;
-    if (key_is(p, "mode")) {
-      if (word_eq(v, "tx")) o->mode = MODE_TX;
-      else if (word_eq(v, "rx")) o->mode = MODE_RX;
-      else if (word_eq(v, "pingpong")) o->mode = MODE_PINGPONG;
-      else o->mode = MODE_ALL;
-    } else if (key_is(p, "size")) {
-      o->size = parse_u32(v);
-    } else if (key_is(p, "count")) {
-      o->count = parse_u32(v);
-    } else if (key_is(p, "wait_ms")) {
-      o->wait_ms = parse_u32(v);
-    } else if (key_is(p, "irq")) {
-      o->irq = parse_u32(v) != 0;
-    } else if (key_is(p, "chain")) {
-      o->chain = parse_u32(v) != 0;
-    } else if (key_is(p, "idle")) {
-      o->idle_hlt = word_eq(v, "hlt");
-    }
-    while (*p && *p != ' ') ++p;
-  }
+  const char* mode = cmdline_arg(cmd, "mode");
+  o->mode = cmdline_word_is(mode, "tx")         ? MODE_TX
+            : cmdline_word_is(mode, "rx")       ? MODE_RX
+            : cmdline_word_is(mode, "pingpong") ? MODE_PINGPONG
+                                                : MODE_ALL;
+  o->size = cmdline_u32(cmd, "size", 0);
+  o->count = cmdline_u32(cmd, "count", 1000);
+  o->wait_ms = cmdline_u32(cmd, "wait_ms", 50);
+  o->irq = cmdline_u32(cmd, "irq", 1) != 0;
+  o->chain = cmdline_u32(cmd, "chain", 0) != 0;
+  o->idle_hlt = cmdline_word_is(cmdline_arg(cmd, "idle"), "hlt");
 }
 
 /* ---- arithmetic and formatting ---- */

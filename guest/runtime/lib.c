@@ -71,3 +71,30 @@ uint32_t hvsim_exit_count(void) {
   if (!hvsim_present()) return 0xFFFFFFFFu;
   return inl(HVSIM_MEASURE_PORT + HVSIM_MEASURE_EXITS_OFFSET);
 }
+
+const char* cmdline_arg(const char* cmd, const char* key) {
+  for (const char* p = cmd; p && *p;) {
+    while (*p == ' ') ++p;
+    const char* k = key;
+    const char* q = p;
+    while (*k && *q == *k) ++q, ++k;
+    if (!*k && *q == '=') return q + 1;
+    while (*p && *p != ' ') ++p;
+  }
+  return 0;
+}
+
+uint32_t cmdline_u32(const char* cmd, const char* key, uint32_t fallback) {
+  const char* v = cmdline_arg(cmd, key);
+  if (!v) return fallback;
+  uint32_t n = 0;
+  while (*v >= '0' && *v <= '9') n = n * 10u + (uint32_t)(*v++ - '0');
+  return n;
+}
+
+int cmdline_word_is(const char* value, const char* word) {
+  if (!value) return 0;
+  while (*word)
+    if (*value++ != *word++) return 0;
+  return *value == 0 || *value == ' ';
+}

@@ -19,12 +19,13 @@ constexpr uint32_t kDiskVerifySectorsPerMode = 905;  // 1 + 8 + 128 + 256 + 512
 std::vector<uint8_t> disk_pattern_sector(uint32_t lba, uint32_t seed);
 
 // Expected seed of every sector of a kDiskImageBytes image after a disk-bench run (0 = never
-// written, must stay zero).
-std::vector<uint32_t> disk_expected_seeds();
+// written, must stay zero). `measured`: the run included the measurements (not `measure=0`), which
+// write the benchmark region.
+std::vector<uint32_t> disk_expected_seeds(bool measured = true);
 
 // Compares an image's bytes with what disk-bench should have left. Returns "" when they match,
 // otherwise a description of the first difference and the number of wrong sectors.
-std::string check_disk_bench_image(const std::vector<uint8_t>& data);
+std::string check_disk_bench_image(const std::vector<uint8_t>& data, bool measured = true);
 
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
