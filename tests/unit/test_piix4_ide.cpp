@@ -630,3 +630,17 @@ TEST_CASE("piix4: simulated time of one READ DMA at UDMA2 and a stop mid-transfe
     CHECK(r.pm->dma_bytes_left() == 2048u);
   });
 }
+
+TEST_CASE("piix4: attach_drive refuses a bad channel or unit and a mismatched position", "[ide][piix4]") {
+  Piix4Ide ide("ide");
+  MemoryImage img(16);
+  AtaDisk master("m", &img, AtaDisk::Position::kMaster), slave("s", &img, AtaDisk::Position::kSlave);
+  CHECK_THROWS_AS(ide.attach_drive(2, 0, master), ConfigError);
+  CHECK_THROWS_AS(ide.attach_drive(0, 2, master), ConfigError);
+  CHECK_THROWS_AS(ide.attach_drive(0, 1, master), ConfigError);
+  CHECK_THROWS_AS(ide.attach_drive(1, 0, slave), ConfigError);
+  CHECK(ide.channel(0).drive(1) == nullptr);
+  ide.attach_drive(1, 1, slave);
+  CHECK(ide.channel(1).drive(1) == &slave);
+  CHECK_THROWS_AS(ide.attach_drive(1, 1, slave), ConfigError);
+}
