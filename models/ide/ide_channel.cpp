@@ -1,6 +1,8 @@
 #include "models/ide/ide_channel.h"
 
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "models/core/log.h"
 #include "models/ide/ata_disk.h"

@@ -1,6 +1,8 @@
 #include "models/ide/piix4_ide.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "models/core/log.h"
 #include "models/ide/ata_disk.h"
@@ -69,7 +71,13 @@ Piix4Ide::Piix4Ide(sc_core::sc_module_name name)
 }
 
 void Piix4Ide::attach_drive(unsigned ch, unsigned unit, AtaDisk& disk) {
-  if (ch > 1) throw ConfigError(std::string(name()) + ": IDE channel must be 0 (primary) or 1 (secondary)");
+  const std::string where = strfmt("%s: drive %s on channel %u unit %u", name(), disk.name(), ch, unit);
+  if (ch > 1) throw ConfigError(where + ": the channel must be 0 (primary) or 1 (secondary)");
+  if (unit > 1) throw ConfigError(where + ": the unit must be 0 (master) or 1 (slave)");
+  if (channel(ch).drive(unit)) throw ConfigError(where + ": the unit already has a drive");
+  // Before simulation the device register is 0, so a drive built as master reports itself selected.
+  if (disk.selected() != (unit == 0))
+    throw ConfigError(where + ": the disk was built with the other AtaDisk::Position");
   channel(ch).attach(unit, disk);
 }
 
