@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and run the default platform with the default guest suite:
-# hello (boot and console), then the VM-exit cost table measured in-guest under both cost profiles.
+# hello (boot and console), the VM-exit cost table measured in-guest under both cost profiles, then
+# the emulated disk path (disk-bench on the PIIX4 IDE model over a fresh raw image) under both profiles.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
@@ -21,4 +22,12 @@ for profile in modern-intel older-intel-2012; do
   echo
   echo "=== vmexit: cycles per guest operation, measured in the guest with RDTSC (profile $profile) ==="
   run --kernel "$guests/vmexit.elf" --profile "$profile"
+done
+for profile in modern-intel older-intel-2012; do
+  echo
+  echo "=== disk-bench: emulated PIIX4 IDE, PIO vs bus-master DMA, over a 16 MiB raw image (profile $profile) ==="
+  image="$root/build/disk-bench-$profile.img"
+  rm -f "$image"
+  truncate -s 16M "$image"
+  run --kernel "$guests/disk-bench.elf" --disk "$image" --profile "$profile"
 done

@@ -62,27 +62,33 @@ static int wait_status(const struct ata_channel* ch, uint8_t mask, uint8_t want)
   return -1;
 }
 
-/* Waits for the channel's interrupt after `snap` (irq_events value before the triggering action).
- * In polling mode, or when the IRQ does not come, polls Alternate Status for BSY clear instead.
- * Finally reads Status (acks INTRQ) and returns it, or -1 on timeout. */
-static int wait_irq(struct ata_channel* ch, uint32_t snap) {
-  if (!ch->polling) {
-    uint64_t deadline = rdtsc() + WAIT_CYCLES;
-    for (uint32_t i = 0; i < WAIT_ITERS * 4; ++i) {
-      if (ch->irq_events != snap) return inb(ch->cmd + REG_STATUS);
-      if (ch->irq_proven) {
-        /* The line is known to work: idle like an OS would (cheap to simulate; no polling exits).
-         * Checked with interrupts off, then sti; hlt, so the interrupt cannot slip in between. */
-        cli();
-        if (ch->irq_events == snap) sti_hlt();
-        else sti();
-        continue;
-      }
-      pause();
-      if (rdtsc() > deadline) break;
+/* Waits until the channel's interrupt handler has run after `snap` (irq_events before the triggering
+ * action). Returns 1 if it did, 0 in polling mode or when the interrupt did not come in time. */
+static int wait_irq_event(struct ata_channel* ch, uint32_t snap) {
+  if (ch->polling) return 0;
+  uint64_t deadline = rdtsc() + WAIT_CYCLES;
+  for (uint32_t i = 0; i < WAIT_ITERS * 4; ++i) {
+    if (ch->irq_events != snap) return 1;
+    if (ch->irq_proven) {
+      /* The line is known to work: idle like an OS would (cheap to simulate; no polling exits).
+       * Checked with interrupts off, then sti; hlt, so the interrupt cannot slip in between. */
+      cli();
+      if (ch->irq_events == snap) sti_hlt();
+      else sti();
+      continue;
     }
-    ch->irq_timeouts++;
+    pause();
+    if (rdtsc() > deadline) break;
   }
+  ch->irq_timeouts++;
+  return 0;
+}
+
+/* Waits for the channel's interrupt after `snap`; in polling mode, or when the IRQ does not come,
+ * polls Alternate Status for BSY clear instead. Finally reads Status (acks INTRQ) and returns it,
+ * or -1 on timeout. */
+static int wait_irq(struct ata_channel* ch, uint32_t snap) {
+  if (wait_irq_event(ch, snap)) return inb(ch->cmd + REG_STATUS);
   delay400ns(ch);
   if (wait_status(ch, 0, 0) < 0) return -1;
   return inb(ch->cmd + REG_STATUS);
@@ -525,20 +531,7 @@ static int dma_cmd(struct ata_drive* d, uint64_t lba, uint32_t count, uint8_t* b
   /* Completion: the IRQ (handler latched BMISX and acked INTRQ) or, polling, BMISX.Int. */
   int s = -1;
   uint8_t bms = 0;
-  int got = 0;
-  if (!ch->polling) {
-    uint64_t deadline = rdtsc() + WAIT_CYCLES;
-    for (uint32_t i = 0; i < WAIT_ITERS * 4; ++i) {
-      if (ch->irq_events != snap) {
-        got = 1;
-        break;
-      }
-      pause();
-      if (rdtsc() > deadline) break;
-    }
-    if (!got) ch->irq_timeouts++;
-  }
-  if (!got) {
+  if (!wait_irq_event(ch, snap)) {
     uint64_t deadline = rdtsc() + WAIT_CYCLES;
     for (uint32_t i = 0; i < WAIT_ITERS; ++i) {
       bms = inb(bm + ATA_BM_STATUS);
