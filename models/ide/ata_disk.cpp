@@ -112,7 +112,7 @@ void AtaDisk::schedule(Next next, const sc_time& after) {
 void AtaDisk::update_irq() { irq_driver_.set(irq_pending_ && !(control_ & kCtlNien)); }
 
 void AtaDisk::raise_irq() {
-  if (!irq_pending_) interrupt_ev_.notify(sc_core::SC_ZERO_TIME);
+  if (!irq_pending_) interrupt_ev_.notify();  // immediate: BMISX.Int is set before INTRQ reaches the line
   irq_pending_ = true;
   ++interrupts;
   update_irq();
