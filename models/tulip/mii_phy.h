@@ -41,6 +41,8 @@ class MiiPhy {
 
   // The medium: carrier and what the partner offers (speed in bit/s, duplex).
   void set_link(bool up);
+  // The carrier state the PHY found before any software ran (no latched link-down event).
+  void power_on_link(bool up) { link_ = up; link_latched_down_ = !up; }
   void set_partner(uint64_t bits_per_second, bool full_duplex);
   bool link_up() const { return link_; }
 

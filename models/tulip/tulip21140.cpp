@@ -111,7 +111,7 @@ Tulip21140::Tulip21140(sc_core::sc_module_name name)
 void Tulip21140::attach(net::EthLink& link) {
   link_ = &link;
   phy_.set_partner(link.bits_per_second(), link.full_duplex());
-  phy_.set_link(link.link_up());
+  phy_.power_on_link(link.link_up());
 }
 
 // ---- Registers ---------------------------------------------------------------------------------------
@@ -502,6 +502,12 @@ void Tulip21140::tx_run() {
       raise(kCsr5Tps);
       return;
     }
+    // A ring shorter than two frames leads back to a descriptor still on the wire: close it first,
+    // so that its OWN bit is cleared before the engine looks at it again.
+    if (in_flight_.valid &&
+        std::find(in_flight_.descs.begin(), in_flight_.descs.end(), tx_cur_) != in_flight_.descs.end() &&
+        !tx_close_in_flight())
+      return;
     set_ts(kTsFetch);
     tx_poll_ = false;
     uint32_t d[4];
@@ -729,6 +735,7 @@ bool Tulip21140::rx_frame(const net::EthFrame& frame) {
   if (runt) flags |= kRdes0Rf | kRdes0Es;
   if (filter_fail) flags |= kRdes0Ff;
 
+  const bool was_suspended = rs_ == kRsSuspended;
   set_rs(kRsFetch);
   rx_poll_ = false;  // this fetch answers any poll demand made so far
   uint32_t addr = rx_cur_, d[4];
@@ -736,7 +743,7 @@ bool Tulip21140::rx_frame(const net::EthFrame& frame) {
   if (!(d[0] & kDesc0Own)) {
     // No host buffer: the frame is missed; the process suspends (RU once on entry).
     count_missed();
-    if (rs_ != kRsSuspended) raise(kCsr5Ru);
+    if (!was_suspended) raise(kCsr5Ru);
     set_rs(kRsSuspended);
     return false;
   }
@@ -768,7 +775,16 @@ bool Tulip21140::rx_frame(const net::EthFrame& frame) {
       ++rx_frames;
       rx_bytes += bytes.size();
       raise(kCsr5Ri);
-      set_rs(kRsWait);
+      // The process fetches the next descriptor at once: without a buffer it suspends now (RU), so the
+      // driver learns it must refill before the next frame is lost.
+      set_rs(kRsFetch);
+      if (!read_desc(rx_cur_, d) || gen != generation_) return false;
+      if (d[0] & kDesc0Own) {
+        set_rs(kRsWait);
+        return true;
+      }
+      set_rs(kRsSuspended);
+      raise(kCsr5Ru);
       return true;
     }
     uint32_t nd[4] = {0, 0, 0, 0};
