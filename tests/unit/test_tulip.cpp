@@ -758,3 +758,30 @@ TEST_CASE("Tulip: a bad mac parameter is a ConfigError naming it", "[tulip]") {
     CHECK(std::string(e.what()).find("nic.mac") != std::string::npos);
   }
 }
+
+TEST_CASE("Tulip: descriptors that point to themselves end in bounded walks", "[tulip]") {
+  Rig r;
+  r.bench.body = [&] {
+    Bench& b = r.bench;
+    r.up();
+    // TX: a chained descriptor without LS that names itself as the next one: cut off by the jabber
+    // limit, closed with ES|TO, then the engine finds its own closed descriptor and suspends.
+    r.desc(kTxRing, kOwn, 0x21000000 | 100, kTxBuf, kTxRing);
+    // RX: a chained descriptor with no buffer that names itself: the frame finds no room and is
+    // truncated (DE) once the descriptor is no longer owned.
+    r.desc(kRxRing, kOwn, 0x01000000, kRxBuf, kRxRing);
+    b.csr_w(6, 0x02002042);  // PR so that no setup frame is needed
+    wait(500, SC_US);
+    CHECK(r.link.sent.empty());
+    CHECK(r.r32(kTxRing) == 0xC000);  // ES | TO
+    CHECK((b.csr(5) & 0x0C) == 0x0C);  // TJT | TU
+    CHECK(((b.csr(5) >> 20) & 7) == 6);
+    r.nic.eth_receive(Rig::frame(kOwnAddr, 64));
+    wait(100, SC_US);
+    CHECK(r.r32(kRxRing) == 0x4000C120);  // FF (PR only), ES | DE | LS, FT, FL 0
+    CHECK(((b.csr(5) >> 17) & 7) == 4);
+    CHECK((b.csr(5) & 0xC0) == 0xC0);  // RI | RU
+    CHECK(r.nic.rx_frames.value() == 0);
+  };
+  r.run();
+}
