@@ -785,3 +785,19 @@ TEST_CASE("Tulip: descriptors that point to themselves end in bounded walks", "[
   };
   r.run();
 }
+
+TEST_CASE("Tulip: narrow and unaligned CSR accesses behave as the 32-bit bus does", "[tulip]") {
+  Rig r;
+  r.bench.body = [&] {
+    Bench& b = r.bench;
+    CHECK(b.read8(b.bar, 0x28 + 3) == 0xF0);     // byte lane 3 of CSR5
+    CHECK(b.read16(b.bar, 0x30 + 2) == 0x3200);  // upper half of CSR6
+    CHECK(b.read32(b.bar, 0x34) == 0xFFFFFFFF);  // the unused half of a CSR slot
+    b.write16(b.bar, 0x30, 0x2002);              // narrow write: ignored
+    CHECK(b.csr(6) == 0x32000040);
+    b.write32(b.bar, 0x3C, 0x0001FFFF);          // unaligned write: ignored
+    CHECK(b.csr(7) == 0xF3FE0000);
+    CHECK(b.read32(b.bar, 0x80) == 0xFFFFFFFF);  // beyond the CSRs
+  };
+  r.run();
+}
