@@ -131,7 +131,7 @@ EthLink& EthSwitch::attach_station(EthEndpoint& station, const std::string& port
   for (auto& p : ports_)
     if (p->name == port_name) throw ConfigError(std::string(name()) + ": a second station named '" + port_name + "'");
   const size_t index = ports_.size();
-  const std::string prefix = std::string(name()) + "." + stat_name(port_name);
+  const std::string prefix = std::string(name()) + ".port." + stat_name(port_name);
   ports_.push_back(std::make_unique<Port>(port_name, prefix, wire_config(), *this, index));
   Port& p = *ports_.back();
   p.wire->connect(EthWire::kA, &station);
