@@ -13,7 +13,8 @@
 //     station "host" on the switch, an EthSink or EthEcho per the `host` parameter), external (plus an
 //     uplink port "uplink" to an outside backend: pcap capture and/or replay, see eth_uplink.h).
 // Parameters (all "<switch>.<key>"): kind, rate, duplex, propagation_ps, latency_ps, queue_frames,
-// host, host_mac, host_turnaround_ps, pcap, replay, replay_start_ps.
+// host, host_mac, host_turnaround_ps, pcap, replay, replay_start_ps. Statistics per port under
+// "<switch>.port.<station>" (see README.md).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,8 @@
 // eth_switch / eth_peer in platform files: building, cross-VM switch names, errors naming file/line/key.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
+#include <memory>
 
 #include "models/net/eth_switch.h"
 #include "platforms/net_components.h"
@@ -36,9 +38,10 @@ TEST_CASE("net platform: a switch with peers in two VMs builds and attaches ever
                                     "vm1:\n"
                                     "  ram: {type: memory, size: 4MiB}\n"
                                     "  cpu0: {type: x86_vcpu}\n"
-                                    "  sink: {type: eth_peer, switch: sw1, mode: sink, check_sequence: true}\n"
+                                    "  sink: {type: eth_peer, switch: sw1, mode: sink, check_sequence: true, pcap: /tmp/hvsim_test_net_sink.pcap}\n"
                                     "  sw1: {type: eth_switch}\n");
-  Platform p(path, {});
+  std::remove("/tmp/hvsim_test_net_sink.pcap");
+  auto platform = std::make_unique<Platform>(path, Platform::Options{});
   auto* sw0 = dynamic_cast<net::EthSwitch*>(sc_core::sc_find_object("vm0.sw0"));
   auto* sw1 = dynamic_cast<net::EthSwitch*>(sc_core::sc_find_object("vm1.sw1"));
   REQUIRE(sw0);
@@ -60,6 +63,9 @@ TEST_CASE("net platform: a switch with peers in two VMs builds and attaches ever
   CHECK(ParamRegistry::instance().find("vm1.sw1.queue_frames")->value_str() == "64");
   CHECK(StatsRegistry::instance().find("vm1.sw1.port.vm0_far.rx_frames") != nullptr);
   CHECK(StatsRegistry::instance().find("vm0.gen.tx_frames") != nullptr);
+  platform.reset();  // closes the sink's capture: a pcap header and no records
+  std::ifstream cap("/tmp/hvsim_test_net_sink.pcap", std::ios::binary | std::ios::ate);
+  CHECK(cap.tellg() == 24);
 }
 
 TEST_CASE("net platform: an unknown switch name is one error naming file line and key", "[net][platform]") {
