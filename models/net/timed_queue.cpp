@@ -3,10 +3,10 @@
 namespace hvsim::net {
 
 TimedQueue::TimedQueue() {
+  // Dynamic sensitivity (next_trigger in run()), not static: an sc_event detaches dynamically waiting
+  // processes when it is destroyed, so a queue may die before the simulation context does.
   sc_core::sc_spawn_options opts;
   opts.spawn_method();
-  opts.dont_initialize();
-  opts.set_sensitivity(&event_);
   sc_core::sc_spawn([this] { run(); }, sc_core::sc_gen_unique_name("net_timed_queue"), &opts);
 }
 
@@ -31,6 +31,7 @@ void TimedQueue::run() {
     node.mapped()();  // may schedule more work, also for now
   }
   arm();
+  sc_core::next_trigger(event_);
 }
 
 }  // namespace hvsim::net
