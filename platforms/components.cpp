@@ -220,6 +220,7 @@ void register_builtin_components() {
   t["pci_host_i440bx"] = {"Intel 440BX host bridge 8086:7192: PCI bus 0, configuration mechanism #1 at 0xCF8, "
                           "decodes BARs for everything the routers do not claim (placement: port)",
                           {"port"}, make_pci_host};
+  register_net_components();  // eth_switch, eth_peer
 }
 
 }  // namespace hvsim

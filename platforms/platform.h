@@ -134,5 +134,6 @@ class Platform {
 // Registers the built-in component types (called once by Platform).
 void register_builtin_components();
 void register_ide_components(std::map<std::string, Platform::Type>& types);  // platforms/ide_components.cpp
+void register_net_components();  // eth_switch, eth_peer (platforms/net_components.cpp)
 
 }  // namespace hvsim
