@@ -26,6 +26,7 @@ const char* kUsage =
     "  --profile NAME        hypervisor cost profile: profiles/NAME.yaml (modern-intel, older-intel-2012) or a path\n"
     "  --disk [NAME=]IMAGE   disk image of the ata_disk component NAME (default disk0): raw or fixed VHD\n"
     "  --snapshot            every disk writes to an in-memory overlay; image files stay untouched\n"
+    "  --pcap [NAME=]FILE    capture the wire of NIC component NAME (default nic0) as pcap (ns timestamps)\n"
     "  -p NAME=VALUE         set a parameter (e.g. -p vm0.cpu0.cpi=1.5); repeatable, wins over the file\n"
     "  --stats FILE.json     hierarchical statistics with units (deterministic)\n"
     "  --stats-csv FILE.csv  the same as flat CSV\n"
@@ -97,6 +98,13 @@ RunArgs parse_run(int argc, char** argv) {
       std::string image = eq == std::string::npos ? d : d.substr(eq + 1);
       if (name.empty() || image.empty()) usage_error("--disk takes [NAME=]IMAGE, got '" + d + "'");
       if (!a.options.disks.emplace(name, image).second) usage_error("--disk given twice for " + name);
+    } else if (arg == "--pcap") {
+      std::string d = value("[NAME=]FILE");
+      auto eq = d.find('=');
+      std::string name = eq == std::string::npos ? "nic0" : d.substr(0, eq);
+      std::string file = eq == std::string::npos ? d : d.substr(eq + 1);
+      if (name.empty() || file.empty()) usage_error("--pcap takes [NAME=]FILE, got '" + d + "'");
+      if (!a.options.pcaps.emplace(name, file).second) usage_error("--pcap given twice for " + name);
     } else if (arg == "--snapshot") a.options.snapshot = true;
     else if (arg == "-p") {
       std::string kv = value("NAME=VALUE");

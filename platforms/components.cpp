@@ -214,6 +214,7 @@ void register_builtin_components() {
   t["measure_port"] = {"guest region-of-interest markers: outl 1 = begin, 2 = end (placement: port, default 0x508)",
                        {"port"}, make_measure_port};
   register_ide_components(t);
+  register_nic_components(t);
   t["piix4_isa_bridge"] = {"Intel PIIX4 function 0, PCI-to-ISA bridge 8086:7110, multi-function header, PIRQ router "
                            "preset as SeaBIOS (PIRQA-D -> IRQ 10, 10, 11, 11) (placement: pci D.F, default 1.0)",
                            {"pci"}, make_piix4_isa};

@@ -75,12 +75,10 @@ std::unique_ptr<sc_core::sc_module> make_ata_disk(const Platform::Component& c, 
   const auto& opts = p.options();
   std::string image;
   SourceLoc where = c.at("image");
-  auto given = opts.disks.find(c.name);
-  if (given == opts.disks.end()) given = opts.disks.find(c.full_name());
-  if (given != opts.disks.end()) {
-    image = given->second;
-    where = SourceLoc{"command line", 0, "--disk " + given->first};
-    p.mark_disk_used(given->first);
+  std::string option_key;
+  if (const std::string* given = p.cli_file(opts.disks, c, &option_key)) {
+    image = *given;
+    where = SourceLoc{"command line", 0, "--disk " + option_key};
   } else if (c.has("image")) {
     image = c.str("image");
     // A relative path in a platform file is relative to that file, as an include would be.

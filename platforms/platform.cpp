@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include "models/bus/address_router.h"
 #include "models/bus/memory.h"
@@ -163,10 +164,22 @@ Platform::Platform(const std::string& path, const Options& options) : file_(path
     for (auto& f : vm->on_ready) f();
     wire_vm(*vm);
   }
-  for (const auto& [component, image] : options_.disks)
-    if (!used_disks_.count(component))
-      throw ConfigError(SourceLoc{"command line", 0, "--disk"},
-                        "no ata_disk component named '" + component + "' takes the image '" + image + "'");
+  for (auto [files, option, type] : {std::tuple{&options_.disks, "--disk", "ata_disk"},
+                                      std::tuple{&options_.pcaps, "--pcap", "NIC"}})
+    for (const auto& [component, file] : *files)
+      if (!used_cli_files_.count(&file))
+        throw ConfigError(SourceLoc{"command line", 0, option},
+                          std::string("no ") + type + " component named '" + component + "' takes '" + file + "'");
+}
+
+const std::string* Platform::cli_file(const std::map<std::string, std::string>& files, const Component& c,
+                                      std::string* option_key) {
+  auto it = files.find(c.name);
+  if (it == files.end()) it = files.find(c.full_name());
+  if (it == files.end()) return nullptr;
+  used_cli_files_.insert(&it->second);
+  if (option_key) *option_key = it->first;
+  return &it->second;
 }
 
 void Platform::wire_vm(Vm& vm) {

@@ -39,6 +39,7 @@ class Platform {
   struct Options {
     std::string kernel;                 // --kernel: sets <vm>.<cpu>.kernel for every vCPU
     std::map<std::string, std::string> disks;  // --disk [COMPONENT=]PATH: image of that ata_disk ("disk0")
+    std::map<std::string, std::string> pcaps;  // --pcap [COMPONENT=]FILE: capture of that NIC's wire ("nic0")
     bool snapshot = false;              // --snapshot: every disk writes to a discarded overlay
     std::string profile;                // --profile: profiles/NAME.yaml (or a path) of hypervisor costs
     std::vector<std::pair<std::string, std::string>> overrides;  // -p name=value, applied last
@@ -110,8 +111,10 @@ class Platform {
   static std::map<std::string, Type>& types();
   CostProfile& costs() { return *costs_; }
   const Options& options() const { return options_; }
-  // A --disk option was consumed by the ata_disk component it names (checked by prepare()).
-  void mark_disk_used(const std::string& component) { used_disks_.insert(component); }
+  // The file a command-line option (`--disk`, `--pcap`: `files`) gives component `c`, by its name or
+  // full name; marks the option used. Options no component takes are an error after the build.
+  const std::string* cli_file(const std::map<std::string, std::string>& files, const Component& c,
+                              std::string* option_key = nullptr);
   RootPartition& root() { return *root_; }
 
  private:
@@ -128,12 +131,13 @@ class Platform {
   Options options_;
   std::vector<std::unique_ptr<Vm>> vms_;
   std::vector<std::string> component_lines_;  // for dump()
-  std::set<std::string> used_disks_;
+  std::set<const std::string*> used_cli_files_;
 };
 
 // Registers the built-in component types (called once by Platform).
 void register_builtin_components();
 void register_ide_components(std::map<std::string, Platform::Type>& types);  // platforms/ide_components.cpp
 void register_net_components();  // eth_switch, eth_peer (platforms/net_components.cpp)
+void register_nic_components(std::map<std::string, Platform::Type>& types);  // platforms/nic_components.cpp
 
 }  // namespace hvsim
