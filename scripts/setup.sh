@@ -4,7 +4,8 @@ set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config
       libsystemc-dev libunicorn-dev libcapstone-dev libboost-dev
       catch2 libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev
-      gcc-multilib qemu-system-x86)
+      gcc-multilib qemu-system-x86
+      tshark)  # tshark: tests validate hvsim's pcap captures with it
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
