@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and run the default platform with the default guest suite:
 # hello (boot and console), the VM-exit cost table measured in-guest under both cost profiles, then
-# the emulated disk path (disk-bench on the PIIX4 IDE model over a fresh raw image) under both profiles.
+# the emulated disk path (disk-bench on the PIIX4 IDE model over a fresh raw image) and the emulated
+# network path (net-bench on the 21140 through a virtual switch) under both profiles.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
@@ -30,4 +31,13 @@ for profile in modern-intel older-intel-2012; do
   rm -f "$image"
   truncate -s 16M "$image"
   run --kernel "$guests/disk-bench.elf" --disk "$image" --profile "$profile"
+done
+for profile in modern-intel older-intel-2012; do
+  echo
+  echo "=== net-bench: emulated DEC 21140 on a 100 Mbit/s private switch, TX at 60/590/1514 B (profile $profile) ==="
+  run --kernel "$guests/net-bench.elf" --profile "$profile" -p "vm0.cpu0.cmdline=mode=tx count=1000"
+  echo
+  echo "=== net-bench: ping-pong with the echo peer (profile $profile) ==="
+  run --kernel "$guests/net-bench.elf" --profile "$profile" -p "vm0.cpu0.cmdline=mode=pingpong count=200" \
+      -p vm0.peer.mode=echo
 done
