@@ -4,9 +4,12 @@
 #include <fstream>
 #include <memory>
 
+#include "models/core/stats.h"
 #include "models/net/eth_switch.h"
+#include "models/net/pcap_reader.h"
 #include "platforms/net_components.h"
 #include "platforms/platform.h"
+#include "test_kernel.h"
 
 using namespace hvsim;
 
@@ -116,4 +119,45 @@ TEST_CASE("net platform: a peer naming a non-switch component or a bad generator
   CHECK(err.find(path + ":4") != std::string::npos);
   CHECK(err.find("vm0.sink.switch") != std::string::npos);
   CHECK(err.find("no eth_switch named 'ram'") != std::string::npos);
+}
+
+TEST_CASE("net platform: a generator in one VM reaches a sink in another through a switch", "[net][platform]") {
+  testkit::Code code;
+  code({0xFA, 0xF4});  // cli ; hlt
+  testkit::TempKernel kernel(testkit::KernelSpec::elf32(code));
+  const std::string cap = "/tmp/hvsim_test_net_e2e.pcap";
+  std::string path = write_platform("e2e",
+                                    "vm0:\n"
+                                    "  ram: {type: memory, size: 4MiB}\n"
+                                    "  cpu0: {type: x86_vcpu, stop_simulation_at_end: false}\n"
+                                    "  gen: {type: eth_peer, switch: vm1.sw, mode: generator, count: 10, size: 100,\n"
+                                    "        rate: 10000, start_ps: 5000000}\n"
+                                    "vm1:\n"
+                                    "  ram: {type: memory, size: 4MiB}\n"
+                                    "  cpu0: {type: x86_vcpu, stop_simulation_at_end: false}\n"
+                                    "  sw: {type: eth_switch, propagation_ps: 0}\n"
+                                    "  sink: {type: eth_peer, switch: sw, mode: sink, check_sequence: true, pcap: " +
+                                        cap + "}\n");
+  Platform::Options opts;
+  opts.kernel = kernel.path();
+  auto platform = std::make_unique<Platform>(path, opts);
+  platform->prepare();
+  sc_core::sc_start();
+  auto counter = [](const std::string& name) {
+    auto* c = dynamic_cast<const Counter*>(StatsRegistry::instance().find(name));
+    REQUIRE(c);
+    return c->value();
+  };
+  CHECK(counter("vm0.gen.tx_frames") == 10);
+  CHECK(counter("vm1.sink.rx_frames") == 10);
+  CHECK(counter("vm1.sink.test_frames") == 10);
+  CHECK(counter("vm1.sink.seq_errors") == 0);
+  CHECK(counter("vm1.sink.pattern_errors") == 0);
+  CHECK(counter("vm1.sw.port.vm0_gen.floods") == 10);
+  CHECK(counter("vm1.sw.port.vm1_sink.tx_bytes") == 1000);
+  platform.reset();
+  net::PcapReader r(cap);
+  REQUIRE(r.records().size() == 10);
+  // Frame k: due at 5 us + 100 us k; 8.96 us on the generator's wire, 2 us latency, then its first bit.
+  for (uint64_t k = 0; k < 10; ++k) CHECK(r.records()[k].time_ns == 5000 + 100000 * k + 8960 + 2000);
 }

@@ -198,3 +198,27 @@ TEST_CASE("eth_switch: bad kind duplex rate and duplicate ports are configuratio
   s5.attach_station(a, "a");
   CHECK_THROWS_WITH(s5.attach_station(b, "a"), Catch::Contains("a second station named 'a'"));
 }
+
+TEST_CASE("eth_switch: runt empty and null frames are counted and never forwarded", "[net][switch]") {
+  set("sw.propagation_ps", "0");
+  EthSwitch sw("sw");
+  Recorder a, b;
+  EthLink& la = sw.attach_station(a, "a");
+  sw.attach_station(b, "b");
+  TimedQueue q;
+  sc_time null_end;
+  q.at(sc_core::SC_ZERO_TIME, [&] {
+    auto runt = std::make_shared<EthFrame>();
+    runt->bytes.assign(13, 0xFF);
+    la.transmit(runt, sc_core::SC_ZERO_TIME);
+    la.transmit(std::make_shared<EthFrame>(), sc_core::SC_ZERO_TIME);
+    null_end = la.transmit(nullptr, sc_time(1, SC_US));
+  });
+  sc_core::sc_start();
+  CHECK(b.at.empty());
+  CHECK(sw.port_stats(0).rx_frames.value() == 2);
+  CHECK(sw.port_stats(0).rx_errors.value() == 2);
+  CHECK(sw.table_size() == 0);
+  CHECK(null_end == sc_time(1, SC_US));  // nothing sent, nothing counted
+  CHECK(sw.wire(0).stats(EthWire::kA).frames.value() == 2);
+}
