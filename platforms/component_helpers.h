@@ -24,18 +24,25 @@ inline void record(const Platform::Component& c, Platform::Vm& vm, InterceptMap:
   vm.mappings.push_back({space, e});
 }
 
+// Maps a device's target socket at a fixed port range in the port-I/O space, named
+// "<component><suffix>" on the bus and in the intercept map; errors point at `where`.
+template <typename Socket>
+void map_port_at(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t port, uint64_t size,
+                 ExitHandler default_path, const SourceLoc& where, const std::string& suffix = "") {
+  if (port + size > 0x10000) throw ConfigError(where, "port range must lie below 0x10000");
+  try {
+    vm.io->map(port, size, socket, c.full_name() + suffix);
+  } catch (const ConfigError& e) {
+    throw ConfigError(where, e.what());
+  }
+  record(c, vm, InterceptMap::Space::kPort, port, size, default_path, suffix);
+}
+
 // Maps a device's target socket at `key` (placement key, default given) in the port-I/O space.
 template <typename Socket>
 void map_port(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t default_port, uint64_t size,
               ExitHandler default_path = ExitHandler::kRoot, const std::string& key = "port") {
-  uint64_t port = c.u64_or(key, default_port);
-  if (port + size > 0x10000) throw ConfigError(c.at(key), "port range must lie below 0x10000");
-  try {
-    vm.io->map(port, size, socket, c.full_name());
-  } catch (const ConfigError& e) {
-    throw ConfigError(c.at(key), e.what());
-  }
-  record(c, vm, InterceptMap::Space::kPort, port, size, default_path);
+  map_port_at(c, vm, socket, c.u64_or(key, default_port), size, default_path, c.at(key));
 }
 
 template <typename Socket>

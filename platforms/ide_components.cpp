@@ -19,22 +19,6 @@ constexpr uint64_t kPrimaryCmd = 0x1F0, kPrimaryCtl = 0x3F6;    // ISA-compatibl
 constexpr uint64_t kSecondaryCmd = 0x170, kSecondaryCtl = 0x376;
 constexpr unsigned kPrimaryIrq = 14, kSecondaryIrq = 15;
 
-template <typename Socket>
-void map_legacy(const Platform::Component& c, Platform::Vm& vm, Socket& socket, uint64_t port, uint64_t size,
-                ExitHandler path, const std::string& suffix) {
-  try {
-    vm.io->map(port, size, socket, c.full_name() + suffix);
-  } catch (const ConfigError& e) {
-    throw ConfigError(c.at(""), e.what());
-  }
-  InterceptMap::Entry e;
-  e.base = port;
-  e.size = size;
-  e.handler = path;
-  e.device = c.name + suffix;
-  vm.mappings.push_back({InterceptMap::Space::kPort, e});
-}
-
 // PIIX4 IDE = function 1 of the PIIX4 (device 1 on QEMU's pc machine, 00:01.1). Legacy mode: the
 // ISA-compatible windows and IRQ 14/15; native mode: BAR0-3 and INTA, routed like any PCI function.
 std::unique_ptr<sc_core::sc_module> make_piix4_ide(const Platform::Component& c, Platform::Vm& vm, Platform&) {
@@ -46,10 +30,11 @@ std::unique_ptr<sc_core::sc_module> make_piix4_ide(const Platform::Component& c,
     ide->irq15.bind(new_line(vm, c.name + "_irq15_unused"));
     return ide;
   }
-  map_legacy(c, vm, ide->primary_cmd, kPrimaryCmd, 8, pl.path, ".primary");
-  map_legacy(c, vm, ide->primary_ctl, kPrimaryCtl, 1, pl.path, ".primary_ctl");
-  map_legacy(c, vm, ide->secondary_cmd, kSecondaryCmd, 8, pl.path, ".secondary");
-  map_legacy(c, vm, ide->secondary_ctl, kSecondaryCtl, 1, pl.path, ".secondary_ctl");
+  // The ISA-compatible windows take the function's path, like its BARs.
+  map_port_at(c, vm, ide->primary_cmd, kPrimaryCmd, 8, pl.path, c.at(""), ".primary");
+  map_port_at(c, vm, ide->primary_ctl, kPrimaryCtl, 1, pl.path, c.at(""), ".primary_ctl");
+  map_port_at(c, vm, ide->secondary_cmd, kSecondaryCmd, 8, pl.path, c.at(""), ".secondary");
+  map_port_at(c, vm, ide->secondary_ctl, kSecondaryCtl, 1, pl.path, c.at(""), ".secondary_ctl");
   ide->irq14.bind(vm.irq_line(kPrimaryIrq));
   ide->irq15.bind(vm.irq_line(kSecondaryIrq));
   return ide;
