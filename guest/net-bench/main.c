@@ -28,8 +28,9 @@
  *   byte 18 + i = (seq + i) & 0xFF for i = 0 .. size - 19
  * tx sends sizes 60, 590, 1514 in this order, `count` frames each, seq 0 .. count-1.
  * rx accepts frames of any size >= 18 with that EtherType; every byte after the sequence number must
- * follow the pattern (counted as bad otherwise); sequence gaps are counted as lost (a NIC drops frames
- * that find no free descriptor: not a failure). rx ends after `count` frames, at the frame with
+ * follow the pattern (counted as bad otherwise); sequence numbers that never arrived (before the
+ * first, between, and after the last frame received, up to count-1) are counted as lost (a NIC drops
+ * frames that find no free descriptor: not a failure), so frames + lost = count. rx ends after `count` frames, at the frame with
  * sequence number count-1 (the generator's last), or after wait_ms without a frame; it passes if at
  * least one frame came and none was bad. The number of frames is a platform measurement.
  * pingpong sends one frame, waits for a frame with the same EtherType and sequence number and an
@@ -293,7 +294,7 @@ static int bench_rx(uint32_t count, uint32_t wait_ms) {
       ++bad;
     } else {
       uint32_t seq = frame_seq(g_rx);
-      if (good > 0 && seq > next_seq) lost += seq - next_seq;
+      if (seq > next_seq) lost += seq - next_seq;
       next_seq = seq + 1;
       ++good;
       bytes += len;
@@ -310,6 +311,7 @@ static int bench_rx(uint32_t count, uint32_t wait_ms) {
     kprintf("net-bench: rx: skipped: no peer (no frame within %u ms)\n", wait_ms);
     return 1;
   }
+  if (next_seq < count) lost += count - next_seq; /* the stream's tail never came */
   tulip_read_missed();
   const struct tulip_stats* st = tulip_stats();
   int ok = bad == 0;
