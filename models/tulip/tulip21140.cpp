@@ -80,6 +80,9 @@ Tulip21140::Tulip21140(sc_core::sc_module_name name)
       setup_frames(this, "setup_frames", "frames", "setup frames processed"),
       interrupts(this, "interrupts", "interrupts", "INTA# assertions"),
       filtered_frames(this, "filtered_frames", "frames", "frames rejected by the address filter"),
+      rx_ignored_frames(this, "rx_ignored_frames", "frames",
+                        "frames heard while the receive process was stopped or in internal loopback, or "
+                        "flushed from the FIFO by a stop, reset or bus error (no CSR counts them)"),
       tx_carrier_errors(this, "tx_carrier_errors", "frames", "frames sent without carrier (link down)"),
       mdio_(phy_, static_cast<unsigned>(phy_address.get() & 0x1F)) {
   if (!parse_mac(mac.get(), mac_bytes_))
@@ -284,6 +287,7 @@ void Tulip21140::software_reset() {
   tx_cur_ = rx_cur_ = 0;
   tx_poll_ = rx_poll_ = false;
   in_flight_ = InFlight{};
+  rx_ignored_frames += rx_queue_.size();
   rx_queue_.clear();
   loopback_.clear();
   perfect_ = {};
@@ -337,6 +341,7 @@ void Tulip21140::fatal_bus_error() {
   ts_ = kTsStopped;
   rs_ = kRsStopped;
   in_flight_ = InFlight{};
+  rx_ignored_frames += rx_queue_.size();
   rx_queue_.clear();
   eb_ = kEbMasterAbort;
   raise(kCsr5Fbe);
@@ -614,14 +619,21 @@ void Tulip21140::tx_run() {
 // ---- RX engine ----------------------------------------------------------------------------------------
 
 void Tulip21140::eth_receive(net::EthFramePtr frame) {
-  if (((csr_[CSR6] & kCsr6OmMask) >> kCsr6OmShift) == kOmInternalLoopback) return;  // RX hears only TX
+  if (((csr_[CSR6] & kCsr6OmMask) >> kCsr6OmShift) == kOmInternalLoopback) {
+    ++rx_ignored_frames;  // RX hears only TX
+    return;
+  }
   enqueue_rx(std::move(frame));
 }
 
 void Tulip21140::eth_link_changed(bool up) { phy_.set_link(up); }
 
 void Tulip21140::enqueue_rx(net::EthFramePtr frame) {
-  if (!frame || !(csr_[CSR6] & kCsr6Sr) || fatal_) return;  // a stopped receiver ignores the medium
+  if (!frame) return;
+  if (!(csr_[CSR6] & kCsr6Sr) || fatal_) {
+    ++rx_ignored_frames;  // a stopped receiver ignores the medium
+    return;
+  }
   if (rx_queue_.size() >= rx_fifo_frames.get()) {
     count_missed();
     return;
@@ -652,6 +664,7 @@ void Tulip21140::rx_run() {
   const uint64_t gen = generation_;
   if (fatal_) return;
   if (!(csr_[CSR6] & kCsr6Sr)) {
+    rx_ignored_frames += rx_queue_.size();
     rx_queue_.clear();
     if (rs_ != kRsStopped) {
       set_rs(kRsStopped);

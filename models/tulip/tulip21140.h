@@ -45,7 +45,7 @@ class Tulip21140 : public PciFunction, public net::EthEndpoint {
   Param<uint64_t> loopback_bps;     // bit/s of internal loopback when no link is attached
 
   Counter tx_frames, tx_bytes, rx_frames, rx_bytes, missed_frames, setup_frames, interrupts,
-      filtered_frames, tx_carrier_errors;
+      filtered_frames, rx_ignored_frames, tx_carrier_errors;
 
   SC_HAS_PROCESS(Tulip21140);
   explicit Tulip21140(sc_core::sc_module_name name);

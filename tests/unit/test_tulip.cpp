@@ -710,6 +710,30 @@ TEST_CASE("Tulip: RX without buffers sets RU counts missed frames and resumes", 
   r.run();
 }
 
+TEST_CASE("Tulip: a stopped receiver ignores frames without counting them as missed", "[tulip]") {
+  Rig r;
+  r.bench.body = [&] {
+    Bench& b = r.bench;
+    r.up();
+    r.setup_perfect({});
+    r.rx_ring(4, 1536);
+    for (int i = 0; i < 2; ++i) r.nic.eth_receive(Rig::frame(kOwnAddr, 64));  // SR still clear
+    wait(20, SC_US);
+    CHECK(r.nic.rx_frames.value() == 0);
+    CHECK(r.r32(kRxRing) == kOwn);           // no descriptor was touched
+    CHECK(b.csr(8) == 0xE0000000);           // not missed frames: the receiver was not running
+    CHECK(r.nic.missed_frames.value() == 0);
+    CHECK(r.nic.rx_ignored_frames.value() == 2);
+    b.csr_w(6, 0x02002002);  // SR: the next frame is received
+    wait(10, SC_US);
+    r.nic.eth_receive(Rig::frame(kOwnAddr, 64));
+    wait(20, SC_US);
+    CHECK(r.nic.rx_frames.value() == 1);
+    CHECK(r.nic.rx_ignored_frames.value() == 2);
+  };
+  r.run();
+}
+
 TEST_CASE("Tulip: internal loopback returns TX frames to RX without the link", "[tulip]") {
   Rig r;
   r.bench.body = [&] {
@@ -726,6 +750,7 @@ TEST_CASE("Tulip: internal loopback returns TX frames to RX without the link", "
     r.nic.eth_receive(Rig::frame(kOwnAddr, 64));  // the medium is not heard in internal loopback
     wait(20, SC_US);
     CHECK(r.nic.rx_frames.value() == 1);
+    CHECK(r.nic.rx_ignored_frames.value() == 1);
     CHECK(r.r32(kRxRing) == (104u << 16 | 0x300 | 0x20));
     CHECK(std::memcmp(r.mem(kRxBuf), f->bytes.data(), 100) == 0);
     CHECK(r.r32(kTxRing + 16) == 0);
