@@ -40,4 +40,12 @@ for profile in modern-intel older-intel-2012; do
   echo "=== net-bench: ping-pong with the echo peer (profile $profile) ==="
   run --kernel "$guests/net-bench.elf" --profile "$profile" -p "vm0.cpu0.cmdline=mode=pingpong count=200" \
       -p vm0.peer.mode=echo
+  for size in 60 1514; do
+    echo
+    echo "=== net-bench: RX of $size B frames from the generator peer at line rate (profile $profile) ==="
+    # The generator starts at 100 ms of simulated time, when the guest's RX ring is ready under both
+    # profiles, so every lost frame is one the NIC missed (CSR8) for lack of a free descriptor.
+    run --kernel "$guests/net-bench.elf" --profile "$profile" -p "vm0.cpu0.cmdline=mode=rx count=1000 wait_ms=100" \
+        -p vm0.peer.mode=generator -p vm0.peer.count=1000 -p "vm0.peer.size=$size" -p vm0.peer.start_ps=100000000000
+  done
 done

@@ -406,6 +406,13 @@ static int rx_take(void* buf, tulip_rx_fn fn, void* ctx) {
   return ret;
 }
 
+unsigned tulip_rx_backlog(void) {
+  unsigned n = 0;
+  if (!g_nic.found) return 0;
+  while (n < TULIP_RX_RING && !(g_rxd[(g_rx_cur + n) % TULIP_RX_RING].status & TULIP_DES0_OWN)) ++n;
+  return n;
+}
+
 int tulip_poll_rx(void* buf) {
   if (!g_nic.found || !rx_pending()) return 0;
   return rx_take(buf, 0, 0);

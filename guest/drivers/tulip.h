@@ -179,6 +179,9 @@ int tulip_poll_rx(void* buf);
 /* Waits up to timeout_us for a frame (interrupt-woken, polling fallback), then as tulip_poll_rx;
  * TULIP_ETIMEOUT when none came. */
 int tulip_wait_rx(void* buf, uint32_t timeout_us);
+/* Received frames waiting in the RX ring (host-owned descriptors from the current one on), without
+ * consuming them: 0 when nothing is pending, TULIP_RX_RING when the ring is full. */
+unsigned tulip_rx_backlog(void);
 /* Callback style: hands up to `max` pending frames to fn; returns the number of good frames. */
 typedef void (*tulip_rx_fn)(const uint8_t* frame, uint32_t len, void* ctx);
 int tulip_rx_dispatch(tulip_rx_fn fn, void* ctx, int max);
