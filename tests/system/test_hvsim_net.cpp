@@ -32,6 +32,18 @@ CommandResult run_bench(const std::string& cmdline, std::vector<std::string> ext
   return run_command(argv, kTimeout);
 }
 
+// net-bench in rx mode against the generator peer sending `count` 60 B frames at `rate` frames/s
+// (0: back to back) from 40 ms on, when the guest's RX ring is ready; checks the run passed its rx.
+CommandResult run_rx_from_generator(uint32_t count, const std::string& rate) {
+  CommandResult r = run_bench("mode=rx count=" + std::to_string(count) + " wait_ms=100",
+                              {"-p", "vm0.peer.mode=generator", "-p", "vm0.peer.count=" + std::to_string(count), "-p",
+                               "vm0.peer.rate=" + rate, "-p", "vm0.peer.start_ps=40000000000"});
+  INFO(describe(r));
+  REQUIRE(r.exit_status == 1);
+  CHECK(has_line(hvsim::test::split_lines(r.out), "net-bench: rx: ok"));
+  return r;
+}
+
 // Value of `key=` on the net-bench.platform line that starts with `prefix`; -1 if absent.
 double platform_value(const std::string& out, const std::string& prefix, const std::string& key) {
   for (const auto& l : hvsim::test::split_lines(out)) {
@@ -99,12 +111,8 @@ TEST_CASE("the hvsim pcap capture is valid for tshark", "[system][net]") {
 
 TEST_CASE("hvsim net-bench receives generator frames intact", "[system][net]") {
   constexpr uint32_t kCount = 300;
-  const CommandResult r = run_bench("mode=rx count=" + std::to_string(kCount) + " wait_ms=100",
-                                    {"-p", "vm0.peer.mode=generator", "-p", "vm0.peer.count=" + std::to_string(kCount),
-                                     "-p", "vm0.peer.rate=20000", "-p", "vm0.peer.start_ps=40000000000"});
+  const CommandResult r = run_rx_from_generator(kCount, "20000");
   INFO(describe(r));
-  REQUIRE(r.exit_status == 1);
-  CHECK(has_line(hvsim::test::split_lines(r.out), "net-bench: rx: ok"));
   CHECK(platform_value(r.out, "rx ", "frames") == kCount);  // paced below what the guest can take: none lost
   CHECK(platform_value(r.out, "rx ", "bad") == 0);
 }
@@ -114,12 +122,8 @@ TEST_CASE("a line-rate RX burst overruns the ring, CSR8 counts every lost frame 
   // 300 back-to-back 60 B frames at 148,810 frames/s: faster than the emulated path can take them
   // (every descriptor hand-off costs exits), so the 64-entry ring fills, the NIC reports RU and drops.
   constexpr uint32_t kCount = 300;
-  const CommandResult r = run_bench("mode=rx count=" + std::to_string(kCount) + " wait_ms=100",
-                                    {"-p", "vm0.peer.mode=generator", "-p", "vm0.peer.count=" + std::to_string(kCount),
-                                     "-p", "vm0.peer.rate=0", "-p", "vm0.peer.start_ps=40000000000"});
+  const CommandResult r = run_rx_from_generator(kCount, "0");
   INFO(describe(r));
-  REQUIRE(r.exit_status == 1);
-  CHECK(has_line(hvsim::test::split_lines(r.out), "net-bench: rx: ok"));
   const double frames = platform_value(r.out, "rx ", "frames"), lost = platform_value(r.out, "rx ", "lost");
   CHECK(platform_value(r.out, "rx ", "bad") == 0);
   CHECK(lost > 0);
