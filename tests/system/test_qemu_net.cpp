@@ -128,8 +128,11 @@ void run_tx_and_check_pcap(const std::string& options) {
 int udp_socket_bound(uint16_t port, uint16_t* bound) {
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return -1;
+  // Room for a whole TX phase (600 frames) should the peer thread be descheduled for a while: the
+  // default limit (net.core.rmem_max, often 208 KiB) would drop frames. FORCE needs root; else capped.
   int sz = 4 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
