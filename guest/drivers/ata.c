@@ -26,6 +26,9 @@
  * a TSC that does not move. */
 #define WAIT_CYCLES 2000000000ull
 #define WAIT_ITERS 20000000u
+/* ATA: after clearing SRST the host waits at least 2 ms before it polls BSY (a device may take that
+ * long to raise BSY; QEMU performs the reset asynchronously). 2 ms at up to 4 GHz. */
+#define SRST_SETTLE_CYCLES 8000000ull
 
 #define PRD_MAX 256
 #define PRD_EOT 0x80000000u
@@ -137,10 +140,15 @@ static int devchk(struct ata_channel* ch, uint8_t devno) {
 
 static void channel_reset(struct ata_channel* ch) {
   uint8_t ctl_base = CTL_OBS | (ch->polling ? CTL_NIEN : 0);
+  /* Device 0 selected, so the BSY polled below is device 0's. With device 1 selected but absent,
+   * Status reads 0 while the reset is still running (QEMU completes SRST asynchronously and ignores
+   * the Device register until it has), and the signature would be read too early. */
+  select_dev(ch, 0, 0);
   outb(ch->ctl, ctl_base | CTL_SRST);
   for (int i = 0; i < 40; ++i) (void)altstatus(ch); /* >= 5 us */
   outb(ch->ctl, ctl_base);
-  for (int i = 0; i < 40; ++i) (void)altstatus(ch);
+  uint64_t settle = rdtsc() + SRST_SETTLE_CYCLES;
+  for (uint32_t i = 0; i < WAIT_ITERS && rdtsc() < settle; ++i) pause();
   (void)wait_status(ch, 0, 0);
 }
 
@@ -253,6 +261,9 @@ static void probe_channel(struct ata_channel* ch) {
   uint8_t present[2];
   /* Floating bus (no devices at all): status 0xFF. */
   if (altstatus(ch) == 0xFF) return;
+  /* A device ignores task-file writes while BSY (firmware may have left a reset or command
+   * running): let it finish before the register test. */
+  (void)wait_status(ch, 0, 0);
   present[0] = (uint8_t)devchk(ch, 0);
   present[1] = (uint8_t)devchk(ch, 1);
   channel_reset(ch);
