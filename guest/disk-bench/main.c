@@ -19,6 +19,7 @@
 #include "ata.h"
 #include "io.h"
 #include "irq.h"
+#include "measure.h"
 #include "runtime.h"
 
 #define SEED_PIO 0x50494F00u
@@ -112,24 +113,6 @@ static int verify(struct ata_drive* d, int dma, int polling) {
   return ok;
 }
 
-static void sort_u64(uint64_t* a, uint32_t n) {
-  for (uint32_t gap = n / 2; gap > 0; gap /= 2)
-    for (uint32_t i = gap; i < n; ++i) {
-      uint64_t v = a[i];
-      uint32_t j = i;
-      while (j >= gap && a[j - gap] > v) {
-        a[j] = a[j - gap];
-        j -= gap;
-      }
-      a[j] = v;
-    }
-}
-
-static uint64_t div64(uint64_t n, uint32_t d) {
-  uint32_t rem;
-  return d ? udivmod64_32(n, d, &rem) : 0;
-}
-
 /* One measurement point. Returns 1 on success. */
 static int measure(struct ata_drive* d, int dma, int random, int write, uint32_t size) {
   uint32_t n = size / 512u;
@@ -189,32 +172,6 @@ static int measure(struct ata_drive* d, int dma, int random, int write, uint32_t
   }
   kprintf("\n");
   return 1;
-}
-
-/* TSC frequency: CPUID 0x16 (base MHz) if reported, else 10 ms of PIT channel 2 (bounded). */
-static uint32_t tsc_mhz(void) {
-  uint32_t a, b, c, dd;
-  cpuid(0, 0, &a, &b, &c, &dd);
-  if (a >= 0x16) {
-    uint32_t max = a;
-    (void)max;
-    cpuid(0x16, 0, &a, &b, &c, &dd);
-    if (a & 0xFFFF) return a & 0xFFFF;
-  }
-  uint8_t p61 = inb(0x61);
-  outb(0x61, (uint8_t)((p61 & ~0x02) | 0x01)); /* gate on, speaker off */
-  outb(0x43, 0xB0);                           /* channel 2, lo/hi, mode 0, binary */
-  const uint32_t latch = 1193182u / 100u;
-  outb(0x42, (uint8_t)(latch & 0xFF));
-  outb(0x42, (uint8_t)(latch >> 8));
-  uint64_t t0 = rdtsc();
-  uint32_t i;
-  for (i = 0; i < 50000000u; ++i)
-    if (inb(0x61) & 0x20) break;
-  uint64_t t1 = rdtsc();
-  outb(0x61, p61);
-  if (i == 0 || i >= 50000000u) return 0;
-  return (uint32_t)div64(t1 - t0, 10000u); /* cycles per 10 ms / 10^4 = MHz */
 }
 
 int kmain(uint32_t magic, const struct multiboot_info* mbi) {

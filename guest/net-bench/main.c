@@ -42,6 +42,7 @@
  * was attempted passed. The measurements lie between the hvsim ROI markers. */
 #include "io.h"
 #include "irq.h"
+#include "measure.h"
 #include "runtime.h"
 #include "tulip.h"
 
@@ -85,11 +86,6 @@ static void parse_cmdline(const char* cmd, struct options* o) {
 
 /* ---- arithmetic and formatting ---- */
 
-static uint64_t div64(uint64_t n, uint32_t d) {
-  uint32_t rem;
-  return d ? udivmod64_32(n, d, &rem) : 0;
-}
-
 /* "x.yy" of num/den (den != 0, the quotient fits 32 bits after scaling by 100). */
 static void fmt_ratio(char* buf, size_t n, uint64_t num, uint64_t den) {
   if (!den) {
@@ -125,43 +121,6 @@ static void fmt_rate(char* buf, size_t n, uint32_t frames, uint64_t bytes, uint6
   fmt_ratio(pps, sizeof(pps), (uint64_t)frames * 1000000000u, ns);
   fmt_ratio(mbps, sizeof(mbps), bytes * 8u * 1000u, ns); /* bits/us = Mbit/s */
   ksnprintf(buf, n, "pps=%s mbps=%s", pps, mbps);
-}
-
-static void sort_u64(uint64_t* a, uint32_t n) {
-  for (uint32_t gap = n / 2; gap > 0; gap /= 2)
-    for (uint32_t i = gap; i < n; ++i) {
-      uint64_t v = a[i];
-      uint32_t j = i;
-      while (j >= gap && a[j - gap] > v) {
-        a[j] = a[j - gap];
-        j -= gap;
-      }
-      a[j] = v;
-    }
-}
-
-/* TSC frequency: CPUID 0x16 (base MHz) if reported, else 10 ms of PIT channel 2 (bounded). */
-static uint32_t tsc_mhz(void) {
-  uint32_t a, b, c, d;
-  cpuid(0, 0, &a, &b, &c, &d);
-  if (a >= 0x16) {
-    cpuid(0x16, 0, &a, &b, &c, &d);
-    if (a & 0xFFFF) return a & 0xFFFF;
-  }
-  uint8_t p61 = inb(0x61);
-  outb(0x61, (uint8_t)((p61 & ~0x02) | 0x01)); /* gate on, speaker off */
-  outb(0x43, 0xB0);                           /* channel 2, lo/hi, mode 0 */
-  const uint32_t latch = 1193182u / 100u;
-  outb(0x42, (uint8_t)(latch & 0xFF));
-  outb(0x42, (uint8_t)(latch >> 8));
-  uint64_t t0 = rdtsc();
-  uint32_t i;
-  for (i = 0; i < 50000000u; ++i)
-    if (inb(0x61) & 0x20) break;
-  uint64_t t1 = rdtsc();
-  outb(0x61, p61);
-  if (i == 0 || i >= 50000000u) return 0;
-  return (uint32_t)div64(t1 - t0, 10000u);
 }
 
 /* ---- PIT tick: the wakeup that makes HLT in waits safe ---- */
