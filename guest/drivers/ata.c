@@ -147,8 +147,10 @@ static void channel_reset(struct ata_channel* ch) {
   outb(ch->ctl, ctl_base | CTL_SRST);
   for (int i = 0; i < 40; ++i) (void)altstatus(ch); /* >= 5 us */
   outb(ch->ctl, ctl_base);
+  /* Alternate Status reads pace the wait (no side effects; each one is slow I/O, so a simulator
+   * runs a few thousand of them rather than millions of spin iterations). */
   uint64_t settle = rdtsc() + SRST_SETTLE_CYCLES;
-  for (uint32_t i = 0; i < WAIT_ITERS && rdtsc() < settle; ++i) pause();
+  for (uint32_t i = 0; i < WAIT_ITERS && rdtsc() < settle; ++i) (void)altstatus(ch);
   (void)wait_status(ch, 0, 0);
 }
 
