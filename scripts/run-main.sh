@@ -32,6 +32,13 @@ for profile in modern-intel older-intel-2012; do
   truncate -s 16M "$image"
   run --kernel "$guests/disk-bench.elf" --disk "$image" --profile "$profile"
 done
+echo
+echo "=== disk-bench: the same 4 KiB requests on an HDD-like disk (8.5 ms average seek, 7200 rpm): sequential vs random ==="
+image="$root/build/disk-bench-hdd.img"
+rm -f "$image"
+truncate -s 16M "$image"
+run --kernel "$guests/disk-bench.elf" --disk "$image" -p "vm0.cpu0.cmdline=verify=0 size=4096" \
+    -p vm0.disk0.seek_time=8500000000 -p vm0.disk0.track_to_track_seek=800000000 -p vm0.disk0.rpm=7200
 for profile in modern-intel older-intel-2012; do
   echo
   echo "=== net-bench: emulated DEC 21140 on a 100 Mbit/s private switch, TX at 60/590/1514 B (profile $profile) ==="

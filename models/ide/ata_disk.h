@@ -54,12 +54,13 @@ class AtaDisk : public sc_core::sc_module {
   Param<uint64_t> access_latency;    // ps, every register access
   Param<uint64_t> command_latency;   // ps, per media command (SSD-like)
   Param<double> media_bandwidth;     // bytes/s
-  Param<uint64_t> seek_time;         // ps, average seek per media command (0 = SSD)
-  Param<uint64_t> rpm;               // 0 = no rotational latency; else half a revolution per command
+  Param<uint64_t> seek_time;         // ps, average seek between random LBAs (0 = SSD: no positioning)
+  Param<uint64_t> track_to_track_seek;  // ps, shortest seek (adjacent track); <= seek_time
+  Param<uint64_t> rpm;               // 0 = no rotational latency; else half a revolution per seek
   Param<uint64_t> reset_time;        // ps, SRST release -> signature
   Param<uint64_t> nondata_latency;   // ps, non-data commands (IDENTIFY data ready, SET FEATURES, ...)
 
-  Counter commands, sectors_read, sectors_written, errors, interrupts, flushes, unselected_reads;
+  Counter commands, sectors_read, sectors_written, errors, interrupts, flushes, unselected_reads, seeks;
 
   // `backend` must outlive the disk; it may be null for an absent medium (every media command IDNF).
   AtaDisk(sc_core::sc_module_name name, BlockBackend* backend, Position pos = Position::kMaster);
@@ -119,7 +120,10 @@ class AtaDisk : public sc_core::sc_module {
   void start_pio_out(bool multiple, bool ext, sc_core::sc_time delay);
   void start_dma(bool write, bool ext, sc_core::sc_time delay);
   bool decode(bool ext, uint64_t& lba, uint32_t& count) const;  // false: out of range (IDNF)
-  sc_core::sc_time access_time(uint64_t sectors) const;         // command + seek + rotation + media
+  sc_core::sc_time access_time(uint64_t lba, uint32_t sectors);  // command + positioning + media
+  // Seek + rotational latency to reach `lba` from where the last media access ended (0 when it
+  // continues there), and moves the head past the `sectors` about to be transferred.
+  sc_core::sc_time positioning_time(uint64_t lba, uint32_t sectors);
   sc_core::sc_time media_time(uint64_t sectors) const;
   sc_core::sc_time ps(uint64_t v) const { return sc_core::sc_time(static_cast<double>(v), sc_core::SC_PS); }
 
@@ -145,7 +149,9 @@ class AtaDisk : public sc_core::sc_module {
   // Current command
   uint8_t cmd_ = 0;
   bool is_write_ = false;
+  bool pio_out_first_ = false;  // the PIO-out block being filled is the command's first
   uint64_t lba_ = 0;            // next sector to transfer
+  uint64_t head_lba_ = 0;       // sector under the head after the last media access (0 at power-on)
   uint32_t remaining_ = 0;      // sectors still to transfer
   uint32_t block_sectors_ = 1;  // sectors per DRQ block
   uint32_t cur_block_ = 0;      // sectors in the current DRQ block

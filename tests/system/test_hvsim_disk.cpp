@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -127,4 +128,33 @@ TEST_CASE("disk option naming an unknown component that does not exist is an err
   INFO(describe(r));
   CHECK(r.exit_status == 2);
   CHECK(r.err.find("no ata_disk component named 'nodisk'") != std::string::npos);
+}
+
+TEST_CASE("on an HDD-like disk random 4 KiB reads pay seeks and sequential ones do not", "[system][disk]") {
+  hvsim::test::TempImage image;
+  REQUIRE_FALSE(image.path.empty());
+  const CommandResult r = run_command(
+      {HVSIM_BINARY, "run", kPlatform, "--kernel", kDiskBench, "--disk", image.path, "-p",
+       "vm0.cpu0.cmdline=verify=0 mode=dma size=4096", "-p", "vm0.disk0.seek_time=8500000000", "-p",
+       "vm0.disk0.track_to_track_seek=800000000", "-p", "vm0.disk0.rpm=7200"},
+      kTimeout);
+  INFO(describe(r));
+  REQUIRE(r.exit_status == 1);
+  // p50 latency in us of the `dma <order> read 4096` line.
+  auto p50_us = [&](const std::string& order) {
+    for (const auto& l : hvsim::test::split_lines(r.out)) {
+      if (l.rfind("disk-bench.platform: dma " + order + " read 4096 ", 0) != 0) continue;
+      const size_t at = l.find(" p50_us=");
+      return at == std::string::npos ? -1.0 : std::atof(l.c_str() + at + 8);
+    }
+    return -1.0;
+  };
+  const double seq = p50_us("seq"), rnd = p50_us("rand");
+  INFO("seq p50 " << seq << " us, rand p50 " << rnd << " us");
+  REQUIRE(seq > 0);
+  // Streaming on costs no positioning: the SSD-like figure of the default disk (231 us).
+  CHECK(seq < 300);
+  // A random request adds a seek (0.8-15.2 ms by the square-root curve) and half a turn (4.17 ms).
+  CHECK(rnd > seq + 4167 + 800);
+  CHECK(rnd < seq + 4167 + 15200);
 }

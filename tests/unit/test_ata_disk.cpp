@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/unit/bench_harness.h"
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -368,7 +369,7 @@ TEST_CASE("ata: WRITE SECTORS writes exactly those bytes to the backend", "[ide]
     const sc_time t0 = sc_time_stamp();
     CHECK(b.rd(kRegControl) & kStatusBsy);
     REQUIRE(b.wait_irq());
-    CHECK(sc_time_stamp() - t0 == kSector);
+    CHECK(sc_time_stamp() - t0 == kCommand + kSector);  // the first block pays the command overhead
     CHECK(b.rd(kRegStatus) == 0x58);
     CHECK(img.data()[10 * 512] == 0x00);  // sector 10 written: 0x1000 little-endian
     CHECK(img.data()[10 * 512 + 1] == 0x10);
@@ -394,6 +395,54 @@ TEST_CASE("ata: WRITE SECTORS writes exactly those bytes to the backend", "[ide]
     CHECK(r.disk.sectors_written.value() == 2);
   };
   r.run();
+}
+
+TEST_CASE("ata: HDD positioning: no seek when streaming on, square-root seek and half a turn otherwise",
+          "[ide][ata]") {
+  auto& reg = ParamRegistry::instance();
+  reg.set_override("disk0.seek_time", "8500000000", SourceLoc{"test", 0, "disk0.seek_time"});
+  reg.set_override("disk0.track_to_track_seek", "800000000", SourceLoc{"test", 0, "disk0.track_to_track_seek"});
+  reg.set_override("disk0.rpm", "7200", SourceLoc{"test", 0, "disk0.rpm"});
+  MemoryImage img(1000);
+  Rig r(&img);
+  reg.check_all_consumed();
+  const sc_time half_turn(30.0 / 7200.0, sc_core::SC_SEC);  // 4.1667 ms
+  auto seek = [](double f) { return sc_time(800e6 + 7700e6 * std::sqrt(f) * 15.0 / 8.0, SC_PS); };
+  r.bench.body = [&] {
+    Bench& b = r.bench;
+    // Reads one sector at `lba` and returns the time from the command to its interrupt.
+    auto read_at = [&](uint32_t lba) {
+      b.lba28(lba, 1);
+      b.wr(kRegCommand, kCmdReadSectors);
+      const sc_time t0 = sc_time_stamp();
+      REQUIRE(b.wait_irq());
+      const sc_time dt = sc_time_stamp() - t0;
+      CHECK(b.rd(kRegStatus) == 0x58);
+      for (unsigned i = 0; i < 256; ++i) (void)b.rd16();
+      return dt;
+    };
+    CHECK(read_at(0) == kCommand + kSector);    // the head starts at LBA 0: no positioning
+    CHECK(read_at(1) == kCommand + kSector);    // sequential: streaming on
+    CHECK(r.disk.seeks.value() == 0);
+    // From LBA 2 to 999: f = 997/1000 of the stroke, then a half turn.
+    CHECK(read_at(999) == kCommand + seek(997.0 / 1000.0) + half_turn + kSector);
+    CHECK(r.disk.seeks.value() == 1);
+    // Back to 100: a shorter seek costs less, by the square-root curve.
+    CHECK(read_at(100) == kCommand + seek(900.0 / 1000.0) + half_turn + kSector);
+    CHECK(read_at(101) == kCommand + kSector);
+    CHECK(r.disk.seeks.value() == 2);
+  };
+  r.run();
+  reg.clear_overrides();
+}
+
+TEST_CASE("ata: a track-to-track seek longer than the average seek is a ConfigError", "[ide][ata]") {
+  auto& reg = ParamRegistry::instance();
+  reg.set_override("disk0.seek_time", "1000", SourceLoc{"test", 0, "disk0.seek_time"});
+  reg.set_override("disk0.track_to_track_seek", "2000", SourceLoc{"test", 0, "disk0.track_to_track_seek"});
+  MemoryImage img(8);
+  CHECK_THROWS_WITH(AtaDisk("disk0", &img), Catch::Contains("disk0.track_to_track_seek"));
+  reg.clear_overrides();
 }
 
 TEST_CASE("ata: LBA48 read beyond 2^28 and HOB read-back", "[ide][ata]") {
