@@ -268,6 +268,7 @@ static void probe_channel(struct ata_channel* ch) {
   (void)wait_status(ch, 0, 0);
   present[0] = (uint8_t)devchk(ch, 0);
   present[1] = (uint8_t)devchk(ch, 1);
+  if (!present[0] && !present[1]) return; /* no register echoes: an empty channel, no reset needed */
   channel_reset(ch);
   for (uint8_t dev = 0; dev < 2; ++dev) {
     if (!present[dev] || g_ndrives >= ATA_MAX_DRIVES) continue;
