@@ -30,9 +30,9 @@
  * rx accepts frames of any size >= 18 with that EtherType; every byte after the sequence number must
  * follow the pattern (counted as bad otherwise); sequence numbers that never arrived (before the
  * first, between, and after the last frame received, up to count-1) are counted as lost (a NIC drops
- * frames that find no free descriptor: not a failure), so frames + lost = count. rx ends after `count` frames, at the frame with
- * sequence number count-1 (the generator's last), or after wait_ms without a frame; it passes if at
- * least one frame came and none was bad. The number of frames is a platform measurement.
+ * frames that find no free descriptor: not a failure), so frames + lost = count when none was bad.
+ * rx ends after `count` frames, at the frame with sequence number count-1 (the generator's last), or
+ * after wait_ms without a frame; it passes if at least one frame came and none was bad. The number of frames is a platform measurement.
  * pingpong sends one frame, waits for a frame with the same EtherType and sequence number and an
  * intact payload (the echo peer may swap the MACs), and measures the RDTSC round trip.
  *
