@@ -287,8 +287,7 @@ void Tulip21140::software_reset() {
   tx_cur_ = rx_cur_ = 0;
   tx_poll_ = rx_poll_ = false;
   in_flight_ = InFlight{};
-  rx_ignored_frames += rx_queue_.size();
-  rx_queue_.clear();
+  discard_rx_fifo();
   loopback_.clear();
   perfect_ = {};
   hash_ = {};
@@ -341,8 +340,7 @@ void Tulip21140::fatal_bus_error() {
   ts_ = kTsStopped;
   rs_ = kRsStopped;
   in_flight_ = InFlight{};
-  rx_ignored_frames += rx_queue_.size();
-  rx_queue_.clear();
+  discard_rx_fifo();
   eb_ = kEbMasterAbort;
   raise(kCsr5Fbe);
   if (warn_.allow()) HVSIM_WARN(name(), "fatal bus error: DMA refused; TX and RX stopped until CSR0.SWR");
@@ -642,6 +640,11 @@ void Tulip21140::enqueue_rx(net::EthFramePtr frame) {
   rx_kick_.notify(SC_ZERO_TIME);
 }
 
+void Tulip21140::discard_rx_fifo() {
+  rx_ignored_frames += rx_queue_.size();
+  rx_queue_.clear();
+}
+
 void Tulip21140::count_missed() {
   ++missed_frames;
   if (missed_ == kCsr8CountMask)
@@ -664,8 +667,7 @@ void Tulip21140::rx_run() {
   const uint64_t gen = generation_;
   if (fatal_) return;
   if (!(csr_[CSR6] & kCsr6Sr)) {
-    rx_ignored_frames += rx_queue_.size();
-    rx_queue_.clear();
+    discard_rx_fifo();
     if (rs_ != kRsStopped) {
       set_rs(kRsStopped);
       raise(kCsr5Rps);

@@ -114,6 +114,7 @@ class Tulip21140 : public PciFunction, public net::EthEndpoint {
   bool rx_frame(const net::EthFrame& frame);  // false: RX left the running state
   bool rx_accept(const uint8_t* da, bool& filter_fail) const;
   void count_missed();
+  void discard_rx_fifo();  // drops the frames waiting for the RX engine (counted as ignored)
 
   void set_ts(uint32_t s) { ts_ = s; }
   void set_rs(uint32_t s) { rs_ = s; }
