@@ -124,8 +124,12 @@ sc_time AtaDisk::positioning_time(uint64_t lba, uint32_t sectors) {
   return t;
 }
 
+sc_time AtaDisk::command_start_time(uint64_t lba, uint32_t sectors) {
+  return ps(command_latency) + positioning_time(lba, sectors);
+}
+
 sc_time AtaDisk::access_time(uint64_t lba, uint32_t sectors) {
-  return ps(command_latency) + positioning_time(lba, sectors) + media_time(sectors);
+  return command_start_time(lba, sectors) + media_time(sectors);
 }
 
 void AtaDisk::schedule(Next next, const sc_time& after) {
@@ -292,8 +296,7 @@ void AtaDisk::data_write(const uint8_t* data, unsigned len, const sc_time& delay
   for (unsigned i = 0; i < len && buf_pos_ < buf_len_; ++i) buf_[buf_pos_++] = data[i];
   if (buf_pos_ < buf_len_) return;
   // The first block pays the command overhead and the positioning for the whole command.
-  const sc_time setup =
-      pio_out_first_ ? ps(command_latency) + positioning_time(lba_, remaining_) : SC_ZERO_TIME;
+  const sc_time setup = pio_out_first_ ? command_start_time(lba_, remaining_) : SC_ZERO_TIME;
   pio_out_first_ = false;
   schedule(Next::kPioOutWritten, delay + setup + media_time(cur_block_));
 }
@@ -461,8 +464,8 @@ void AtaDisk::start_pio_in(bool multiple, bool ext, sc_time delay) {
   block_sectors_ = multiple ? multiple_ : 1;
   buf_len_ = 0;
   // Positioning covers the whole command; the first block also pays the command overhead.
-  const sc_time first = ps(command_latency) + positioning_time(lba_, count);
-  schedule(Next::kPioInBlock, delay + first + media_time(std::min(block_sectors_, remaining_)));
+  schedule(Next::kPioInBlock,
+           delay + command_start_time(lba_, count) + media_time(std::min(block_sectors_, remaining_)));
 }
 
 void AtaDisk::start_pio_out(bool multiple, bool ext, sc_time delay) {

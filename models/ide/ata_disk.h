@@ -120,7 +120,9 @@ class AtaDisk : public sc_core::sc_module {
   void start_pio_out(bool multiple, bool ext, sc_core::sc_time delay);
   void start_dma(bool write, bool ext, sc_core::sc_time delay);
   bool decode(bool ext, uint64_t& lba, uint32_t& count) const;  // false: out of range (IDNF)
-  sc_core::sc_time access_time(uint64_t lba, uint32_t sectors);  // command + positioning + media
+  sc_core::sc_time access_time(uint64_t lba, uint32_t sectors);  // command start + media
+  // Command overhead + positioning: what a media command costs before its first sector moves.
+  sc_core::sc_time command_start_time(uint64_t lba, uint32_t sectors);
   // Seek + rotational latency to reach `lba` from where the last media access ended (0 when it
   // continues there), and moves the head past the `sectors` about to be transferred.
   sc_core::sc_time positioning_time(uint64_t lba, uint32_t sectors);
